@@ -1,0 +1,1 @@
+//! Checklist (and run) rendering back to Markdown (owned by the importer engineer).

@@ -1,0 +1,1 @@
+//! Probe suggestions from item text and commands (owned by the probes engineer).

@@ -1,0 +1,1 @@
+//! runsheet-probes (skeleton; see docs/ARCHITECTURE.md).

@@ -1,0 +1,1 @@
+//! runsheet-report (skeleton; see docs/ARCHITECTURE.md).

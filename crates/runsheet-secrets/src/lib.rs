@@ -1,0 +1,1 @@
+//! runsheet-secrets (skeleton; see docs/ARCHITECTURE.md).

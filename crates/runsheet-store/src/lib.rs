@@ -1,0 +1,1 @@
+//! runsheet-store (skeleton; see docs/ARCHITECTURE.md).
