@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian/Ubuntu machine for testing and runs Runsheet's whole test suite:
+# Rust unit/integration tests (real SQLite, gnome-keyring, Redis, PostgreSQL, HTTP/TLS on loopback, pdfsig/pyHanko),
+# UI unit tests and the built UI in headless Chromium, and the real desktop app driven through WebDriver under Xvfb.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+logs=$(mktemp -d /tmp/runsheet-test.XXXXXX)
+started=$(date +%s)
+step() { printf '\n==> %s (%ss)\n' "$1" "$(( $(date +%s) - started ))"; }
+
+step "setup"
+scripts/setup.sh --test
+# Independent PDF signature validator (pyHanko) in a private venv.
+if [ ! -x .venv-test/bin/pyhanko ]; then
+  python3 -m venv .venv-test
+  .venv-test/bin/pip install -q --disable-pip-version-check 'pyhanko==0.29.*' 'pyhanko-cli==0.1.*' \
+    || .venv-test/bin/pip install -q --disable-pip-version-check pyhanko pyhanko-cli
+fi
+export PATH="$root/.venv-test/bin:$PATH"
+
+step "UI: type check, unit tests, build"
+(cd ui && npm run check && npm test && npm run build) 2>&1 | tee "$logs/ui.log"
+
+step "Rust: build"
+cargo build --workspace --all-targets --locked
+
+step "Rust: tests (inside a D-Bus session with gnome-keyring)"
+scripts/with-keyring.sh cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$logs/cargo.log"
+
+step "UI: built app in headless Chromium against the fake backend"
+(cd ui && npm run test:browser) 2>&1 | tee "$logs/browser.log"
+
+step "Desktop: the real app under Xvfb through tauri-driver"
+scripts/with-keyring.sh tests/e2e/ci.sh 2>&1 | tee "$logs/e2e.log"
+
+step "done"
+# One closing line over every runner: cargo's "test result" lines plus the JS runners' own counts.
+passed=$(grep -hoE 'test result: [a-zA-Z]+\. [0-9]+ passed' "$logs/cargo.log" | awk '{s+=$4} END {print s+0}')
+failed=$(grep -hoE '[0-9]+ failed' "$logs/cargo.log" | awk '{s+=$1} END {print s+0}')
+for f in ui browser e2e; do
+  p=$(grep -hoE 'Tests +[0-9]+ passed|[0-9]+ passing|[0-9]+ passed' "$logs/$f.log" | grep -oE '[0-9]+' | tail -1 || true)
+  passed=$(( passed + ${p:-0} ))
+done
+echo "all suites: $passed passed, $failed failed"
+[ "$failed" = 0 ]
