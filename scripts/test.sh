@@ -14,7 +14,7 @@ scripts/setup.sh --test
 # Independent PDF signature validator (pyHanko) in a private venv.
 if [ ! -x .venv-test/bin/pyhanko ]; then
   python3 -m venv .venv-test
-  .venv-test/bin/pip install -q --disable-pip-version-check 'pyhanko==0.29.*' 'pyhanko-cli==0.1.*' \
+  .venv-test/bin/pip install -q --disable-pip-version-check 'pyhanko==0.38.*' 'pyhanko-cli==0.6.*' \
     || .venv-test/bin/pip install -q --disable-pip-version-check pyhanko pyhanko-cli
 fi
 export PATH="$root/.venv-test/bin:$PATH"

@@ -1,3 +1,81 @@
-//! The `runsheet` command: a thin layer of clap parsing over the core crates (skeleton; owned by the store engineer).
+//! The `runsheet` command: a thin layer of clap parsing over the core crates.
+//!
+//! `main` parses the command line, builds a [`ctx::Ctx`] (the lazily opened store, the operator name) and hands the
+//! parsed arguments to the module under `cmd/` that owns the domain. Each domain module exposes a clap type and a
+//! `run(args, ctx) -> anyhow::Result<()>`; this file knows nothing else about them. Errors print as
+//! `error: ...` with their context chain and exit 1 (clap's usage errors exit 2).
 
-fn main() {}
+mod cmd;
+mod ctx;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::ctx::Ctx;
+
+/// Deployment run sheets: Markdown checklists, hash-chained run logs, probes and signed reports.
+#[derive(Debug, Parser)]
+#[command(name = "runsheet", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Parse a Markdown checklist and print its tree.
+    Inspect(cmd::inspect::Args),
+    /// The checklist library: import and list.
+    #[command(subcommand)]
+    Checklist(cmd::checklist::Command),
+    /// Runs: create, list, show, set item states, export.
+    #[command(subcommand)]
+    Run(cmd::run::Command),
+    /// Check every run's hash chain (or one run's, or a signed PDF / JSON run log).
+    Verify(cmd::verify::Args),
+    /// Write an online backup of the database to FILE.
+    Backup(cmd::backup::Args),
+    /// Probes: run, preflight-check, arm.
+    #[command(subcommand)]
+    Probe(cmd::probe::Command),
+    /// Secrets in the OS keyring (names only are ever printed).
+    #[command(subcommand)]
+    Secret(cmd::secret::Command),
+    /// Sign off a role of a run.
+    Signoff(cmd::signoff::Args),
+    /// Waive an item (reason and approver recorded) so a sign-off can proceed.
+    Waive(cmd::signoff::WaiveArgs),
+    /// The signing identity (key in the OS keyring, X.509 certificate).
+    #[command(subcommand)]
+    Identity(cmd::identity::Command),
+    /// Measure event append latency (file-backed, realistic); prints p50/p95.
+    #[command(hide = true)]
+    Bench(cmd::bench::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let ctx = Ctx::new();
+    let result = match cli.command {
+        Command::Inspect(a) => cmd::inspect::run(a, &ctx),
+        Command::Checklist(c) => cmd::checklist::run(c, &ctx),
+        Command::Run(c) => cmd::run::run(c, &ctx),
+        Command::Verify(a) => cmd::verify::run(a, &ctx),
+        Command::Backup(a) => cmd::backup::run(a, &ctx),
+        Command::Probe(c) => cmd::probe::run(c, &ctx),
+        Command::Secret(c) => cmd::secret::run(c, &ctx),
+        Command::Signoff(a) => cmd::signoff::run(a, &ctx),
+        Command::Waive(a) => cmd::signoff::waive(a, &ctx),
+        Command::Identity(c) => cmd::identity::run(c, &ctx),
+        Command::Bench(a) => cmd::bench::run(a, &ctx),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // `{:#}` prints the whole context chain on one line: "opening run 0193…: no run matches".
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
