@@ -113,6 +113,9 @@ pub struct SignoffLine {
     /// Phase the sign-off line stands in (its id), if any; approvals cover that phase's items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phase: Option<String>,
+    /// Section the sign-off line stands in (its id), if any; lets a Markdown export put it back in place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
 }
 
 /// A timing hint from a heading, `(T-1 hour)`, `(T+15 minutes)`, `(Week 2-3)`.

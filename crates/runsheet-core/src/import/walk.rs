@@ -1,0 +1,682 @@
+//! The event walker: one pass over pulldown-cmark's offset iterator, with an explicit stack of open containers,
+//! building phases, sections, a flat arena of task nodes and the sign-off lines; the item tree is assembled from
+//! the arena at the end without recursion.
+//!
+//! Headings inside list items or block quotes do not open phases; code, HTML, tables and front matter never
+//! contribute tasks (pulldown-cmark already keeps `- [ ]` inside fences as code text).
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, MetadataBlockKind, Options, Parser, Tag, TagEnd};
+
+use super::heuristics::{
+    collapse_ws, heading_title, is_command_line, is_rollback_title, is_signoff_context, normalise, short_id,
+    signoff_role,
+};
+use super::{front_matter, ImportError, Result, MAX_ITEM_DEPTH};
+use crate::checklist::{Checklist, Command, CommandKind, Item, Phase, ProbeDecl, Section, SignoffLine};
+
+/// The pulldown-cmark options the importer (and its tests against cmark-gfm) rely on.
+pub(crate) fn options() -> Options {
+    Options::ENABLE_TASKLISTS
+        | Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
+        | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS
+}
+
+/// Byte offset → 1-based line, by binary search over line starts.
+struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(s: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(s.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
+        Self { starts }
+    }
+
+    fn line(&self, offset: usize) -> u32 {
+        u32::try_from(self.starts.partition_point(|&s| s <= offset)).unwrap_or(u32::MAX)
+    }
+}
+
+/// CommonMark treats `\r\n` and a lone `\r` as line endings: normalise both to `\n` so line numbers agree.
+fn normalise_newlines(source: &str) -> Cow<'_, str> {
+    if !source.contains('\r') {
+        return Cow::Borrowed(source);
+    }
+    Cow::Owned(source.replace("\r\n", "\n").replace('\r', "\n"))
+}
+
+/// Wrap inline code in enough backticks to survive re-parsing (CommonMark code span rules).
+pub(crate) fn wrap_code(code: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in code.chars() {
+        if c == '`' {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = code.starts_with('`') || code.ends_with('`') || (code.starts_with(' ') && code.ends_with(' ') && !code.trim().is_empty());
+    if pad {
+        format!("{fence} {code} {fence}")
+    } else {
+        format!("{fence}{code}{fence}")
+    }
+}
+
+/// A task item while the document is walked; assembled into an [`Item`] at the end.
+struct Node {
+    line: u32,
+    checked: bool,
+    text: String,
+    parent: Option<usize>,
+    phase: usize,
+    section: usize,
+    children: Vec<usize>,
+    commands: Vec<Command>,
+    probes: Vec<ProbeDecl>,
+    signoff: Option<String>,
+}
+
+enum Frame {
+    List,
+    Quote,
+    Item { start: usize, task: Option<usize> },
+    Other,
+}
+
+/// One run of inline content: a paragraph, or the unwrapped text of a tight list item.
+struct Run {
+    line: u32,
+    /// Flattened text; soft and hard breaks are `\n` (split for sign-off lines, collapsed for item text).
+    text: String,
+    strong_depth: u32,
+    strong_text: String,
+    other_text: String,
+    task: Option<usize>,
+}
+
+struct CodeBuf {
+    line: u32,
+    lang: Option<String>,
+    label: Option<String>,
+    text: String,
+}
+
+struct Walker<'n> {
+    name: &'n str,
+    lines: LineIndex,
+    title: Option<String>,
+    title_is_h1: bool,
+    h1_phases: bool,
+    metadata: std::collections::BTreeMap<String, serde_json::Value>,
+    phases: Vec<Phase>,
+    cur_section: Option<usize>,
+    phase_ctx: bool,
+    section_ctx: bool,
+    label_ctx: bool,
+    pending_label: Option<String>,
+    nodes: Vec<Node>,
+    open_tasks: Vec<usize>,
+    last_task: Option<usize>,
+    frames: Vec<Frame>,
+    run: Option<Run>,
+    heading: Option<(HeadingLevel, u32, String)>,
+    table_depth: u32,
+    code: Option<CodeBuf>,
+    meta: Option<(bool, u32, String)>,
+    signoffs: Vec<SignoffLine>,
+    phase_occ: HashMap<String, u32>,
+    section_occ: HashMap<String, u32>,
+}
+
+pub(super) fn parse(name: &str, source: &str) -> Result<Checklist> {
+    let source = normalise_newlines(source);
+    let source: &str = &source;
+    let opts = options();
+
+    // Pre-pass over headings: a file with several `#` headings and no `##` uses `#` for phases.
+    let (mut h1, mut h2) = (0usize, 0usize);
+    for ev in Parser::new_ext(source, opts) {
+        if let Event::Start(Tag::Heading { level, .. }) = ev {
+            match level {
+                HeadingLevel::H1 => h1 += 1,
+                HeadingLevel::H2 => h2 += 1,
+                _ => {}
+            }
+        }
+    }
+
+    let mut w = Walker {
+        name,
+        lines: LineIndex::new(source),
+        title: None,
+        title_is_h1: false,
+        h1_phases: h1 >= 2 && h2 == 0,
+        metadata: Default::default(),
+        phases: Vec::new(),
+        cur_section: None,
+        phase_ctx: false,
+        section_ctx: false,
+        label_ctx: false,
+        pending_label: None,
+        nodes: Vec::new(),
+        open_tasks: Vec::new(),
+        last_task: None,
+        frames: Vec::new(),
+        run: None,
+        heading: None,
+        table_depth: 0,
+        code: None,
+        meta: None,
+        signoffs: Vec::new(),
+        phase_occ: HashMap::new(),
+        section_occ: HashMap::new(),
+    };
+    for (ev, range) in Parser::new_ext(source, opts).into_offset_iter() {
+        w.event(ev, range.start)?;
+    }
+    w.end_run();
+    Ok(w.finish())
+}
+
+impl Walker<'_> {
+    fn invalid(&self, line: u32, message: impl Into<String>) -> ImportError {
+        ImportError::Invalid { name: self.name.to_string(), line, message: message.into() }
+    }
+
+    fn in_container(&self) -> bool {
+        self.frames.iter().any(|f| matches!(f, Frame::Item { .. } | Frame::Quote))
+    }
+
+    fn signoff_context(&self) -> bool {
+        self.phase_ctx || self.section_ctx || self.label_ctx
+    }
+
+    fn event(&mut self, ev: Event<'_>, offset: usize) -> Result<()> {
+        match ev {
+            Event::Start(tag) => self.start(tag, offset)?,
+            Event::End(tag) => self.end(tag)?,
+            Event::Text(t) => {
+                if let Some(code) = &mut self.code {
+                    code.text.push_str(&t);
+                } else if let Some(meta) = &mut self.meta {
+                    meta.2.push_str(&t);
+                } else {
+                    self.inline_text(&t, offset);
+                }
+            }
+            Event::Code(c) => {
+                if self.table_depth == 0 && self.heading.is_none() && is_command_line(&c) {
+                    if let Some(&t) = self.open_tasks.last() {
+                        let line = self.lines.line(offset);
+                        self.nodes[t].commands.push(Command {
+                            text: c.to_string(),
+                            kind: CommandKind::Inline,
+                            lang: None,
+                            label: None,
+                            line,
+                        });
+                    }
+                }
+                let wrapped = wrap_code(&c);
+                if let Some(h) = &mut self.heading {
+                    h.2.push_str(&wrapped);
+                } else if self.table_depth == 0 {
+                    let run = self.run_at(offset);
+                    run.text.push_str(&wrapped);
+                    run.other_text.push_str(&wrapped);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some(h) = &mut self.heading {
+                    h.2.push(' ');
+                } else if self.table_depth == 0 {
+                    self.run_at(offset).text.push('\n');
+                }
+            }
+            Event::TaskListMarker(checked) => self.task_marker(checked, offset)?,
+            Event::Rule => {
+                self.end_run();
+                self.pending_label = None;
+            }
+            Event::Html(_) | Event::InlineHtml(_) | Event::FootnoteReference(_) => {}
+            Event::InlineMath(t) | Event::DisplayMath(t) => self.inline_text(&t, offset),
+        }
+        Ok(())
+    }
+
+    fn inline_text(&mut self, t: &str, offset: usize) {
+        if let Some(h) = &mut self.heading {
+            h.2.push_str(t);
+        } else if self.table_depth == 0 {
+            let run = self.run_at(offset);
+            run.text.push_str(t);
+            if run.strong_depth > 0 {
+                run.strong_text.push_str(t);
+            } else {
+                run.other_text.push_str(t);
+            }
+        }
+    }
+
+    /// The open inline run, starting one (a tight list item's text) if none is open.
+    fn run_at(&mut self, offset: usize) -> &mut Run {
+        let line = self.lines.line(offset);
+        self.run.get_or_insert_with(|| Run {
+            line,
+            text: String::new(),
+            strong_depth: 0,
+            strong_text: String::new(),
+            other_text: String::new(),
+            task: None,
+        })
+    }
+
+    fn start(&mut self, tag: Tag<'_>, offset: usize) -> Result<()> {
+        let block = !matches!(
+            tag,
+            Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Superscript | Tag::Subscript | Tag::Link { .. } | Tag::Image { .. }
+        );
+        if block {
+            self.end_run();
+            if !matches!(tag, Tag::CodeBlock(_)) {
+                self.pending_label = None;
+            }
+        }
+        match tag {
+            Tag::Paragraph => {
+                if self.table_depth == 0 && self.heading.is_none() {
+                    self.run_at(offset);
+                }
+            }
+            Tag::Heading { level, .. } => self.heading = Some((level, self.lines.line(offset), String::new())),
+            Tag::List(_) => self.frames.push(Frame::List),
+            Tag::Item => self.frames.push(Frame::Item { start: offset, task: None }),
+            Tag::BlockQuote(_) => self.frames.push(Frame::Quote),
+            Tag::FootnoteDefinition(_) | Tag::DefinitionList | Tag::DefinitionListTitle | Tag::DefinitionListDefinition => {
+                self.frames.push(Frame::Other)
+            }
+            Tag::CodeBlock(kind) => {
+                let lang = match kind {
+                    CodeBlockKind::Fenced(info) => info.split_whitespace().next().map(|l| l.trim_matches(['{', '}', '.']).to_string()),
+                    CodeBlockKind::Indented => None,
+                };
+                let label = self.pending_label.take();
+                self.code = Some(CodeBuf { line: self.lines.line(offset), lang: lang.filter(|l| !l.is_empty()), label, text: String::new() });
+            }
+            Tag::Table(_) => self.table_depth += 1,
+            Tag::MetadataBlock(kind) => {
+                self.meta = Some((matches!(kind, MetadataBlockKind::YamlStyle), self.lines.line(offset), String::new()))
+            }
+            Tag::Strong => {
+                if let Some(run) = &mut self.run {
+                    run.strong_depth += 1;
+                }
+            }
+            Tag::HtmlBlock
+            | Tag::TableHead
+            | Tag::TableRow
+            | Tag::TableCell
+            | Tag::Emphasis
+            | Tag::Strikethrough
+            | Tag::Superscript
+            | Tag::Subscript
+            | Tag::Link { .. }
+            | Tag::Image { .. } => {}
+        }
+        Ok(())
+    }
+
+    fn end(&mut self, tag: TagEnd) -> Result<()> {
+        match tag {
+            TagEnd::Paragraph => self.end_run(),
+            TagEnd::Heading(_) => self.end_heading(),
+            TagEnd::List(_) | TagEnd::BlockQuote(_) | TagEnd::FootnoteDefinition | TagEnd::DefinitionList
+            | TagEnd::DefinitionListTitle | TagEnd::DefinitionListDefinition => {
+                self.end_run();
+                self.frames.pop();
+            }
+            TagEnd::Item => {
+                self.end_run();
+                if let Some(Frame::Item { task: Some(idx), .. }) = self.frames.pop() {
+                    self.open_tasks.pop();
+                    self.classify_signoff_task(idx);
+                }
+            }
+            TagEnd::CodeBlock => self.end_code()?,
+            TagEnd::Table => {
+                self.table_depth = self.table_depth.saturating_sub(1);
+            }
+            TagEnd::MetadataBlock(_) => {
+                if let Some((yaml, line, text)) = self.meta.take() {
+                    self.metadata = front_matter::parse(&text, yaml).map_err(|(l, message)| ImportError::FrontMatter {
+                        name: self.name.to_string(),
+                        line: line + 1 + l,
+                        message,
+                    })?;
+                }
+            }
+            TagEnd::Strong => {
+                if let Some(run) = &mut self.run {
+                    run.strong_depth = run.strong_depth.saturating_sub(1);
+                }
+            }
+            TagEnd::HtmlBlock
+            | TagEnd::TableHead
+            | TagEnd::TableRow
+            | TagEnd::TableCell
+            | TagEnd::Emphasis
+            | TagEnd::Strikethrough
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+            | TagEnd::Link
+            | TagEnd::Image => {}
+        }
+        Ok(())
+    }
+
+    fn task_marker(&mut self, checked: bool, offset: usize) -> Result<()> {
+        let Some(Frame::Item { start, task }) = self.frames.last_mut() else {
+            // pulldown-cmark only emits the marker first in a list item; anything else is ignored.
+            return Ok(());
+        };
+        if task.is_some() {
+            return Ok(());
+        }
+        let start = *start;
+        let line = self.lines.line(start);
+        if self.open_tasks.len() >= MAX_ITEM_DEPTH {
+            return Err(ImportError::TooDeep { name: self.name.to_string(), line, max: MAX_ITEM_DEPTH });
+        }
+        let idx = self.nodes.len();
+        if let Some(Frame::Item { task, .. }) = self.frames.last_mut() {
+            *task = Some(idx);
+        }
+        let parent = self.open_tasks.last().copied();
+        let (phase, section) = match parent {
+            Some(p) => (self.nodes[p].phase, self.nodes[p].section),
+            None => self.ensure_section(line),
+        };
+        if let Some(p) = parent {
+            self.nodes[p].children.push(idx);
+        }
+        self.nodes.push(Node {
+            line,
+            checked,
+            text: String::new(),
+            parent,
+            phase,
+            section,
+            children: Vec::new(),
+            commands: Vec::new(),
+            probes: Vec::new(),
+            signoff: None,
+        });
+        self.open_tasks.push(idx);
+        self.last_task = Some(idx);
+        self.run_at(offset).task = Some(idx);
+        Ok(())
+    }
+
+    /// A task item that reads as a sign-off line (`- [ ] Technical Lead: ____ Date: ____`) becomes one, as long
+    /// as nothing hangs under it.
+    fn classify_signoff_task(&mut self, idx: usize) {
+        let ctx = self.signoff_context();
+        let node = &self.nodes[idx];
+        if !node.children.is_empty() || !node.probes.is_empty() || node.commands.iter().any(|c| c.kind == CommandKind::Block) {
+            return;
+        }
+        if let Some(role) = signoff_role(&node.text, ctx) {
+            self.nodes[idx].signoff = Some(role);
+            self.nodes[idx].commands.clear();
+        }
+    }
+
+    fn end_run(&mut self) {
+        let Some(run) = self.run.take() else { return };
+        if let Some(idx) = run.task {
+            self.nodes[idx].text = collapse_ws(&run.text);
+            return;
+        }
+        // `**Commands**:` alone in its paragraph labels the code block that follows, and `**Approved By**:`
+        // puts the lines after it in a sign-off context.
+        let other = run.other_text.trim();
+        let strong = run.strong_text.trim();
+        if !strong.is_empty() && (other.is_empty() || other == ":") && strong.chars().count() <= 80 {
+            let label = collapse_ws(strong.trim_end_matches(':'));
+            self.label_ctx = is_signoff_context(&label);
+            self.pending_label = Some(label);
+            return;
+        }
+        self.pending_label = None;
+        if !self.open_tasks.is_empty() || !run.text.contains("___") {
+            return;
+        }
+        let ctx = self.signoff_context();
+        for (i, l) in run.text.split('\n').enumerate() {
+            if let Some(role) = signoff_role(l, ctx) {
+                let line = run.line + u32::try_from(i).unwrap_or(0);
+                self.push_signoff(role, line, false);
+            }
+        }
+    }
+
+    fn push_signoff(&mut self, role: String, line: u32, checkbox: bool) {
+        let phase = self.phases.last();
+        let section = phase.and_then(|p| self.cur_section.map(|s| p.sections[s].id.clone()));
+        self.signoffs.push(SignoffLine { role, line, checkbox, phase: phase.map(|p| p.id.clone()), section });
+    }
+
+    fn end_heading(&mut self) {
+        let Some((level, line, raw)) = self.heading.take() else { return };
+        if self.in_container() {
+            return;
+        }
+        let (title, timing) = heading_title(&raw);
+        let level = match level {
+            HeadingLevel::H1 => 1u8,
+            HeadingLevel::H2 => 2,
+            HeadingLevel::H3 => 3,
+            HeadingLevel::H4 => 4,
+            HeadingLevel::H5 => 5,
+            HeadingLevel::H6 => 6,
+        };
+        self.label_ctx = false;
+        self.last_task = None;
+        if level == 1 && !self.h1_phases && !self.title_is_h1 {
+            self.title = Some(title);
+            self.title_is_h1 = true;
+            return;
+        }
+        // Normalised so that phases are level 2 and sections 3 and deeper.
+        let level = if self.h1_phases { level + 1 } else { level.max(2) };
+        if level == 2 {
+            let key = normalise(&title);
+            let occ = bump(&mut self.phase_occ, key.clone());
+            let id = short_id(&["phase", &key, &occ]);
+            self.phase_ctx = is_signoff_context(&title);
+            self.section_ctx = false;
+            self.cur_section = None;
+            self.phases.push(Phase { id, rollback: is_rollback_title(&title), title, line, timing, sections: Vec::new() });
+        } else {
+            if self.phases.is_empty() {
+                self.push_implicit_phase();
+            }
+            self.section_ctx = is_signoff_context(&title);
+            self.push_section(title, line, level, timing);
+        }
+    }
+
+    fn push_implicit_phase(&mut self) {
+        let occ = bump(&mut self.phase_occ, String::new());
+        self.phases.push(Phase {
+            id: short_id(&["phase", "", &occ]),
+            title: String::new(),
+            line: 0,
+            timing: None,
+            rollback: false,
+            sections: Vec::new(),
+        });
+        self.cur_section = None;
+        self.phase_ctx = false;
+    }
+
+    fn push_section(&mut self, title: String, line: u32, level: u8, timing: Option<crate::checklist::Timing>) {
+        let Some(phase) = self.phases.last_mut() else { return };
+        let key = format!("{}\u{1f}{}", normalise(&phase.title), normalise(&title));
+        let occ = bump(&mut self.section_occ, key.clone());
+        let rollback = phase.rollback || is_rollback_title(&title);
+        phase.sections.push(Section {
+            id: short_id(&["section", &key, &occ]),
+            title,
+            line,
+            level,
+            timing,
+            rollback,
+            items: Vec::new(),
+            commands: Vec::new(),
+        });
+        self.cur_section = Some(phase.sections.len() - 1);
+    }
+
+    /// The current (phase, section), creating the implicit phase and/or the untitled section when needed.
+    fn ensure_section(&mut self, line: u32) -> (usize, usize) {
+        if self.phases.is_empty() {
+            self.push_implicit_phase();
+        }
+        if self.cur_section.is_none() {
+            self.push_section(String::new(), line, 0, None);
+        }
+        (self.phases.len() - 1, self.cur_section.unwrap_or(0))
+    }
+
+    fn end_code(&mut self) -> Result<()> {
+        let Some(code) = self.code.take() else { return Ok(()) };
+        let target = self.open_tasks.last().copied();
+        if code.lang.as_deref() == Some("probe") {
+            let Some(idx) = target.or(self.last_task) else {
+                return Err(self.invalid(code.line, "probe block is not under a task item (indent it under the item it checks)"));
+            };
+            let spec = crate::probe::parse(&code.text).map_err(|e| ImportError::Probe {
+                name: self.name.to_string(),
+                line: code.line,
+                field: e.field.clone(),
+                message: e.message.clone(),
+            })?;
+            self.nodes[idx].probes.push(ProbeDecl { line: code.line, source: code.text, spec });
+            return Ok(());
+        }
+        let mut text = code.text;
+        if text.ends_with('\n') {
+            text.pop();
+        }
+        let command = Command { text, kind: CommandKind::Block, lang: code.lang, label: code.label, line: code.line };
+        match target {
+            Some(idx) => self.nodes[idx].commands.push(command),
+            None => {
+                let (p, s) = self.ensure_section(code.line);
+                self.phases[p].sections[s].commands.push(command);
+            }
+        }
+        Ok(())
+    }
+
+    /// Assemble the item tree from the arena (children always have larger indices than their parent, so one
+    /// reverse sweep builds every subtree before its parent needs it).
+    fn finish(mut self) -> Checklist {
+        let title = match self.title.take() {
+            Some(t) => t,
+            None => match self.metadata.get("title") {
+                Some(serde_json::Value::String(t)) => t.clone(),
+                _ => {
+                    let base = self.name.rsplit(['/', '\\']).next().unwrap_or(self.name);
+                    base.rsplit_once('.').map(|(stem, _)| stem).filter(|s| !s.is_empty()).unwrap_or(base).to_string()
+                }
+            },
+        };
+
+        // Ids in document order: phase and section titles, the parent path and the text, plus an occurrence
+        // counter for exact duplicates.
+        let mut paths: Vec<String> = Vec::with_capacity(self.nodes.len());
+        let mut ids: Vec<String> = Vec::with_capacity(self.nodes.len());
+        let mut occ: HashMap<String, u32> = HashMap::new();
+        for n in &self.nodes {
+            let own = normalise(&n.text);
+            let path = match n.parent {
+                Some(p) => format!("{}\u{1e}{own}", paths[p]),
+                None => own,
+            };
+            let phase = &self.phases[n.phase];
+            let key = format!("{}\u{1f}{}\u{1f}{path}", normalise(&phase.title), normalise(&phase.sections[n.section].title));
+            let id = if n.signoff.is_some() {
+                String::new()
+            } else {
+                let o = bump(&mut occ, key.clone());
+                short_id(&["item", &key, &o])
+            };
+            paths.push(path);
+            ids.push(id);
+        }
+
+        let mut built: Vec<Option<Item>> = Vec::with_capacity(self.nodes.len());
+        built.resize_with(self.nodes.len(), || None);
+        for idx in (0..self.nodes.len()).rev() {
+            if self.nodes[idx].signoff.is_some() {
+                continue;
+            }
+            let children: Vec<Item> = std::mem::take(&mut self.nodes[idx].children)
+                .into_iter()
+                .filter_map(|c| built[c].take())
+                .collect();
+            let n = &mut self.nodes[idx];
+            built[idx] = Some(Item {
+                id: std::mem::take(&mut ids[idx]),
+                line: n.line,
+                text: std::mem::take(&mut n.text),
+                checked: n.checked,
+                children,
+                commands: std::mem::take(&mut n.commands),
+                probes: std::mem::take(&mut n.probes),
+            });
+        }
+        let mut signoffs = std::mem::take(&mut self.signoffs);
+        for (idx, n) in self.nodes.iter_mut().enumerate() {
+            if let Some(role) = n.signoff.take() {
+                let phase = &self.phases[n.phase];
+                signoffs.push(SignoffLine {
+                    role,
+                    line: n.line,
+                    checkbox: true,
+                    phase: Some(phase.id.clone()),
+                    section: Some(phase.sections[n.section].id.clone()),
+                });
+            } else if n.parent.is_none() {
+                if let Some(item) = built[idx].take() {
+                    self.phases[n.phase].sections[n.section].items.push(item);
+                }
+            }
+        }
+        signoffs.sort_by_key(|s| s.line);
+        Checklist { title, metadata: self.metadata, phases: self.phases, signoffs }
+    }
+}
+
+/// Count an occurrence of `key`, returning the previous count as the id suffix ("" for the first).
+fn bump(map: &mut HashMap<String, u32>, key: String) -> String {
+    let n = map.entry(key).or_insert(0);
+    *n += 1;
+    if *n == 1 {
+        String::new()
+    } else {
+        (*n - 1).to_string()
+    }
+}
