@@ -846,18 +846,18 @@ export class FakeBackend implements Backend {
       void this.runProbesSync(r, items[0]);
       set(-55, 1, 'done');
       set(-50, 2, 'done');
-      set(-44, 3, 'done');
-      set(-40, 4, 'done');
-      set(-38, 5, 'done');
-      set(-33, 6, 'done');
-      this.now = at(-32);
+      set(-37, 3, 'done');
+      set(-35, 4, 'done');
+      set(-33, 5, 'done');
+      set(-30, 6, 'done');
+      this.now = at(-29);
       void this.runProbesSync(r, items[6]);
-      set(4, 7, 'done');
-      set(9, 8, 'done');
-      set(12, 9, 'done');
-      this.now = at(13);
+      set(18, 7, 'done');
+      set(22, 8, 'done');
+      set(26, 9, 'done');
+      this.now = at(27);
       void this.addNote(run, items[9].id, 'schema_migrations shows 42 on primary and replica');
-      set(16, 10, 'skipped', 'no long-running transactions at this hour; checked pg_stat_activity');
+      set(28, 10, 'skipped', 'no long-running transactions at this hour; checked pg_stat_activity');
     } finally {
       this.now = real;
     }
