@@ -15,7 +15,7 @@ let next = 1;
 export function notify(text: string, kind: Toast['kind'] = 'info'): void {
   const t = { id: next++, kind, text };
   toasts.push(t);
-  setTimeout(() => dismiss(t.id), kind === 'error' ? 8000 : 3500);
+  setTimeout(() => dismiss(t.id), kind === 'error' ? 8000 : 2500);
 }
 
 export function notifyError(e: unknown): BackendError {
