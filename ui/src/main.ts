@@ -11,4 +11,5 @@ initBackend().then((b) => {
   // The headless-browser suite scripts the fake (dialog answers, clock) through this handle.
   if (b.kind === 'fake') (window as unknown as { __runsheetFake: unknown }).__runsheetFake = b;
   mount(App, { target: document.getElementById('app')! });
+  requestAnimationFrame(() => void b.markPainted?.().catch(() => {}));
 });

@@ -128,10 +128,13 @@ export type ProbeKind =
   | 'file'
   | 'shell';
 
-/** A parsed probe: its kind and the remaining TOML fields (e.g. `url`, `command`). */
+/**
+ * A parsed probe as probe.rs serializes it: `kind` plus that kind's fields flattened beside it (`url`, `command`,
+ * `address`, ...) and the shared `timeout`, `retries`, `fresh_for`.
+ */
 export interface ProbeSpec {
   kind: ProbeKind | string;
-  fields: Record<string, unknown>;
+  [field: string]: unknown;
 }
 
 export interface SignoffLine {
@@ -603,4 +606,7 @@ export interface Backend {
    * The fake never calls the handler; the UI also handles HTML5 drops with file contents.
    */
   onFileDrop(handler: (paths: string[]) => void): Promise<Unsubscribe>;
+
+  /** Called once on the first animation frame after mounting (the desktop benchmark's first-paint mark). */
+  markPainted?(): Promise<void>;
 }

@@ -406,7 +406,7 @@ export class FakeBackend implements Backend {
     const spec = it.probes[index].spec;
     const st = this.status(r, it.id);
     if (spec.kind === 'shell' && !st.armed) return null;
-    const f = spec.fields;
+    const f = spec;
     const text = JSON.stringify(f);
     const missing = [...text.matchAll(SECRET_REF)].map((m) => m[1]).find((n) => !this.secrets.has(n));
     const dur = 8 + (hex(it.id + index).charCodeAt(0) % 40);

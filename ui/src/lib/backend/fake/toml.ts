@@ -131,8 +131,7 @@ export function validateProbeToml(src: string): ProbeValidation {
   if (fields.timeout !== undefined && !/^\d+(ms|s|m)$/.test(String(fields.timeout))) {
     return { ok: false, field: 'timeout', line: lineOf('timeout'), message: 'expected a duration like "5s"' };
   }
-  delete fields.kind;
-  const spec: ProbeSpec = { kind, fields };
+  const spec: ProbeSpec = { ...fields, kind };
   return { ok: true, spec };
 }
 
