@@ -128,6 +128,7 @@ struct Walker<'n> {
     open_tasks: Vec<usize>,
     last_task: Option<usize>,
     frames: Vec<Frame>,
+    quote_depth: usize,
     run: Option<Run>,
     heading: Option<(HeadingLevel, u32, String)>,
     table_depth: u32,
@@ -140,20 +141,64 @@ struct Walker<'n> {
 
 pub(super) fn parse(name: &str, source: &str) -> Result<Checklist> {
     let source = normalise_newlines(source);
-    let source: &str = &source;
-    let opts = options();
+    match parse_with(name, &source, options()) {
+        // A `---` block at the top that is not meant as front matter (no `key: value` line in it) is read the
+        // way cmark-gfm reads it: a thematic break and whatever follows.
+        Err(ImportError::FrontMatter { .. }) if !looks_like_front_matter(&source) => {
+            parse_with(name, &source, options() - Options::ENABLE_YAML_STYLE_METADATA_BLOCKS - Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS)
+        }
+        r => r,
+    }
+}
 
-    // Pre-pass over headings: a file with several `#` headings and no `##` uses `#` for phases.
-    let (mut h1, mut h2) = (0usize, 0usize);
-    for ev in Parser::new_ext(source, opts) {
-        if let Event::Start(Tag::Heading { level, .. }) = ev {
-            match level {
-                HeadingLevel::H1 => h1 += 1,
-                HeadingLevel::H2 => h2 += 1,
-                _ => {}
+/// Whether the block between the opening `---`/`+++` and the next delimiter has a `key: value` (or
+/// `key = value`) line.
+fn looks_like_front_matter(source: &str) -> bool {
+    source.lines().skip(1).take_while(|l| !matches!(l.trim_end(), "---" | "..." | "+++")).any(|l| {
+        let key_end = l.find([':', '=']).unwrap_or(0);
+        key_end > 0 && l[..key_end].trim().chars().all(|c| c.is_alphanumeric() || "_- \"'".contains(c)) && !l.starts_with([' ', '-', '\t'])
+    })
+}
+
+/// One pass over the headings and the task markers: how many `#`/`##` headings there are, and where a task box
+/// is directly followed by the end of its line.
+fn pre_pass(source: &str, opts: Options) -> (usize, usize, Vec<usize>) {
+    let (mut h1, mut h2, mut eol_boxes) = (0, 0, Vec::new());
+    for (ev, range) in Parser::new_ext(source, opts).into_offset_iter() {
+        match ev {
+            Event::Start(Tag::Heading { level: HeadingLevel::H1, .. }) => h1 += 1,
+            Event::Start(Tag::Heading { level: HeadingLevel::H2, .. }) => h2 += 1,
+            Event::TaskListMarker(_) if !matches!(source.as_bytes().get(range.end), Some(b' ' | b'\t')) => {
+                eol_boxes.push(range.start)
             }
+            _ => {}
         }
     }
+    (h1, h2, eol_boxes)
+}
+
+fn parse_with(name: &str, source: &str, opts: Options) -> Result<Checklist> {
+    // cmark-gfm (GitHub) wants a space or tab after the box on the same line; pulldown-cmark also accepts a line
+    // end, which changes the structure around it (the next line then may start a list instead of continuing the
+    // paragraph `[ ]`). Escape those boxes (`\[ ]`, same line numbers) so both read the file alike.
+    let mut patched: Cow<'_, str> = Cow::Borrowed(source);
+    let (mut h1, mut h2, mut eol_boxes) = pre_pass(&patched, opts);
+    for _ in 0..4 {
+        if eol_boxes.is_empty() {
+            break;
+        }
+        let mut s = String::with_capacity(patched.len() + eol_boxes.len());
+        let mut last = 0;
+        for at in eol_boxes {
+            s.push_str(&patched[last..at]);
+            s.push('\\');
+            last = at;
+        }
+        s.push_str(&patched[last..]);
+        patched = Cow::Owned(s);
+        (h1, h2, eol_boxes) = pre_pass(&patched, opts);
+    }
+    let source: &str = &patched;
 
     let mut w = Walker {
         name,
@@ -172,6 +217,7 @@ pub(super) fn parse(name: &str, source: &str) -> Result<Checklist> {
         open_tasks: Vec::new(),
         last_task: None,
         frames: Vec::new(),
+        quote_depth: 0,
         run: None,
         heading: None,
         table_depth: 0,
@@ -182,6 +228,12 @@ pub(super) fn parse(name: &str, source: &str) -> Result<Checklist> {
         section_occ: HashMap::new(),
     };
     for (ev, range) in Parser::new_ext(source, opts).into_offset_iter() {
+        // Safety net for boxes the pre-pass could not escape: still not tasks.
+        if let Event::TaskListMarker(_) = ev {
+            if !matches!(source.as_bytes().get(range.end), Some(b' ' | b'\t')) {
+                continue;
+            }
+        }
         w.event(ev, range.start)?;
     }
     w.end_run();
@@ -194,7 +246,7 @@ impl Walker<'_> {
     }
 
     fn in_container(&self) -> bool {
-        self.frames.iter().any(|f| matches!(f, Frame::Item { .. } | Frame::Quote))
+        self.quote_depth > 0 || self.frames.iter().any(|f| matches!(f, Frame::Item { .. }))
     }
 
     fn signoff_context(&self) -> bool {
@@ -301,7 +353,10 @@ impl Walker<'_> {
             Tag::Heading { level, .. } => self.heading = Some((level, self.lines.line(offset), String::new())),
             Tag::List(_) => self.frames.push(Frame::List),
             Tag::Item => self.frames.push(Frame::Item { start: offset, task: None }),
-            Tag::BlockQuote(_) => self.frames.push(Frame::Quote),
+            Tag::BlockQuote(_) => {
+                self.quote_depth += 1;
+                self.frames.push(Frame::Quote);
+            }
             Tag::FootnoteDefinition(_) | Tag::DefinitionList | Tag::DefinitionListTitle | Tag::DefinitionListDefinition => {
                 self.frames.push(Frame::Other)
             }
@@ -340,7 +395,12 @@ impl Walker<'_> {
         match tag {
             TagEnd::Paragraph => self.end_run(),
             TagEnd::Heading(_) => self.end_heading(),
-            TagEnd::List(_) | TagEnd::BlockQuote(_) | TagEnd::FootnoteDefinition | TagEnd::DefinitionList
+            TagEnd::BlockQuote(_) => {
+                self.end_run();
+                self.quote_depth = self.quote_depth.saturating_sub(1);
+                self.frames.pop();
+            }
+            TagEnd::List(_) | TagEnd::FootnoteDefinition | TagEnd::DefinitionList
             | TagEnd::DefinitionListTitle | TagEnd::DefinitionListDefinition => {
                 self.end_run();
                 self.frames.pop();
@@ -389,7 +449,8 @@ impl Walker<'_> {
             // pulldown-cmark only emits the marker first in a list item; anything else is ignored.
             return Ok(());
         };
-        if task.is_some() {
+        // A marker inside a block quote is not a task for cmark-gfm, the reference implementation: follow it.
+        if task.is_some() || self.quote_depth > 0 {
             return Ok(());
         }
         let start = *start;
