@@ -341,6 +341,8 @@ async function flow(scheme) {
     await dropFiles(page, tid('verify-dropzone'), [{ name: 'deployment-log.pdf', type: 'application/pdf', text: '%PDF-1.7 /ByteRange signed' }]);
     await page.locator(`${tid('verify-result')}[data-intact="true"]`).waitFor();
     await page.locator(tid('verify-signer')).waitFor();
+    // The drop overlay goes away after a drop on an inner drop target.
+    await page.locator(tid('dropzone')).waitFor({ state: 'detached' });
     await shot('15-verify');
   });
 
