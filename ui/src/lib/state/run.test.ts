@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeBackend } from '../backend/fake';
-import { applyProbeEvent, formatAge, inlineParts, isStale, progressOf } from './run';
+import { applyProbeEvent, formatAge, inlineParts, isStale, itemsOf, liveStatus, progressOf } from './run';
 
 describe('run helpers', () => {
   it('computes phase progress from item states', async () => {
@@ -49,5 +49,27 @@ describe('run helpers', () => {
       { code: true, text: 'redis-cli ping' },
       { code: false, text: ' now' },
     ]);
+  });
+});
+
+describe('liveStatus', () => {
+  it('follows item states after local changes', async () => {
+    const b = new FakeBackend({ probeDelayMs: 0, empty: true });
+    const [tpl] = await b.listChecklists();
+    const run = await b.createRun({ checklist_id: tpl.id, title: 'r', operator: 'o' });
+    let view = await b.getRun(run.id);
+    expect(liveStatus(view)).toBe('not_started');
+    const ids = view.checklist.phases.flatMap((p) => p.sections.flatMap((s) => s.items.map((i) => i.id)));
+    view.items[ids[0]] = await b.setItemState(run.id, ids[0], { state: 'blocked' });
+    expect(liveStatus(view)).toBe('blocked');
+    view.items[ids[0]] = await b.setItemState(run.id, ids[0], { state: 'done' });
+    expect(liveStatus(view)).toBe('in_progress');
+    // Resolving everything outside the rollback phase completes the run; the backend agrees.
+    for (const p of view.checklist.phases.filter((p) => !p.rollback)) {
+      for (const it of itemsOf(p)) view.items[it.id] = await b.setItemState(run.id, it.id, { state: 'n/a' });
+    }
+    expect(liveStatus(view)).toBe('completed');
+    view = await b.getRun(run.id);
+    expect(view.summary.status).toBe('completed');
   });
 });

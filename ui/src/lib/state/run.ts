@@ -82,3 +82,17 @@ export function inlineParts(text: string): { code: boolean; text: string }[] {
     .filter(Boolean)
     .map((t) => (t.startsWith('`') && t.endsWith('`') && t.length > 1 ? { code: true, text: t.slice(1, -1) } : { code: false, text: t }));
 }
+
+/**
+ * The run's status after local changes, without a round trip: item states decide between not started, in
+ * progress, blocked and completed (rollback phases do not count); "signed" only comes from the backend.
+ */
+export function liveStatus(view: RunView): RunView['summary']['status'] {
+  if (view.summary.status === 'signed') return 'signed';
+  const items = view.checklist.phases.filter((p) => !p.rollback).flatMap((p) => p.sections.filter((s) => !s.rollback).flatMap((s) => itemsOf(s)));
+  const states = items.map((i) => stateOf(view, i.id));
+  const all = view.checklist.phases.flatMap((p) => itemsOf(p)).map((i) => stateOf(view, i.id));
+  if (all.some((s) => s === 'failed' || s === 'blocked')) return 'blocked';
+  if (all.every((s) => s === 'pending')) return 'not_started';
+  return states.some((s) => s === 'pending') ? 'in_progress' : 'completed';
+}
