@@ -269,7 +269,7 @@ export interface ItemStatus {
   waiver?: Waiver | null;
   /** Shell probes of this item are armed for this run. */
   armed: boolean;
-  /** Latest evidence per probe index (index into the item's probes). */
+  /** The latest evidence of each probe that ran, one entry per probe; matched on `Evidence.probe`. */
   evidence: Evidence[];
 }
 

@@ -54,9 +54,13 @@ export function applyProbeEvent(view: RunView, live: LiveProbes, e: ProbeStatusE
     armed: false,
     evidence: [],
   };
-  const evidence = [...cur.evidence];
-  evidence[e.probe] = e.evidence;
+  const evidence = [...cur.evidence.filter((x) => x.probe !== e.probe), e.evidence].sort((a, b) => a.probe - b.probe);
   return { view: { ...view, items: { ...view.items, [e.item]: { ...cur, evidence } } }, live: nextLive };
+}
+
+/** The latest evidence of probe `probe` of an item (evidence lists are matched on `probe`, not position). */
+export function latestEvidence(st: ItemStatus | undefined, probe: number): Evidence | undefined {
+  return st?.evidence.find((e) => e && e.probe === probe);
 }
 
 export function ageSeconds(ev: Evidence, now: Date): number {

@@ -457,7 +457,7 @@ export class FakeBackend implements Backend {
     const list = r.evidence.get(it.id) ?? [];
     list.unshift(ev);
     r.evidence.set(it.id, list);
-    st.evidence[index] = ev;
+    st.evidence = [...st.evidence.filter((e) => e.probe !== index), ev].sort((a, b) => a.probe - b.probe);
     this.append(r, { type: 'evidence', item: it.id, evidence: { outcome, summary, probe: index } });
     return clone(ev);
   }
@@ -584,7 +584,7 @@ export class FakeBackend implements Backend {
       }
       if (state !== 'done') continue;
       it.probes.forEach((_, i) => {
-        const ev = s?.evidence[i];
+        const ev = s?.evidence.find((e) => e.probe === i);
         if (!ev) out.push({ kind: 'missing_evidence', item: it.id, phase: ph, message: `${it.text} — probe never ran` });
         else if (ev.outcome !== 'pass') out.push({ kind: 'failed_probe', item: it.id, phase: ph, message: `${it.text} — probe ${ev.outcome}: ${ev.summary}` });
         else if (now - Date.parse(ev.started_at) > ev.fresh_for_s * 1000) {
