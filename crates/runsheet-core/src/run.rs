@@ -1,2 +1,621 @@
-//! Run state as the deterministic fold of a run's events (ordered by Lamport counter, then device id).
-//! Owned by the store engineer.
+//! Run state as the deterministic fold of a run's events, and the validation of a new event against that state.
+//!
+//! Events are folded in the order Lamport counter, then device id, then event id, so two stores holding the same
+//! set of events (in any insertion order) compute the same state. Later writers win per item. The fold never
+//! fails on an event it cannot place (an unknown item, say, merged from elsewhere): such an event stays in the
+//! timeline and changes nothing. Validation (`RunState::check`) is separate and pure; the store calls it before
+//! appending. Sign-off rules (four-eyes, stale evidence, gates) are not here: see `signoff.rs`, built on the pub
+//! fields below. No clock and no ids are made here.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::checklist::{Checklist, Item};
+use crate::event::{Event, EventBody, GateMode, ItemState};
+
+/// Why an event cannot be applied to a run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RunError {
+    #[error("the run has no run_created event")]
+    NotCreated,
+    #[error("the run was already created")]
+    AlreadyCreated,
+    #[error("unknown item `{0}`")]
+    UnknownItem(String),
+    #[error("item `{0}`: skipping needs a reason")]
+    ReasonRequired(String),
+    #[error("{0} must not be empty")]
+    Empty(&'static str),
+    #[error("unknown role `{0}` (add it to the run first)")]
+    UnknownRole(String),
+    #[error("role `{0}` already exists")]
+    DuplicateRole(String),
+    #[error("the change window ends before it starts")]
+    BadWindow,
+}
+
+impl RunError {
+    /// A stable code for wire errors (the UI branches on it, never on the message).
+    pub fn code(&self) -> &'static str {
+        match self {
+            RunError::NotCreated | RunError::UnknownItem(_) | RunError::UnknownRole(_) => "NotFound",
+            RunError::AlreadyCreated | RunError::DuplicateRole(_) => "Conflict",
+            RunError::ReasonRequired(_) | RunError::Empty(_) | RunError::BadWindow => "Invalid",
+        }
+    }
+}
+
+/// Run metadata from the `run_created` event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunMeta {
+    pub title: String,
+    pub version: Option<String>,
+    pub environment: Option<String>,
+    pub window_start: Option<DateTime<Utc>>,
+    pub window_end: Option<DateTime<Utc>>,
+    /// The operator named when the run was created.
+    pub operator: String,
+    /// The library checklist the run was created from (its frozen copy is `RunState::checklist`).
+    pub checklist_id: String,
+    pub created_at: DateTime<Utc>,
+    /// The device that created the run.
+    pub created_on: String,
+}
+
+/// The current state of one item: last writer (in fold order) wins.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemStatus {
+    pub state: ItemState,
+    /// Reason given with the last state change (required for `skipped`).
+    pub reason: Option<String>,
+    /// The last note written on the item (with a state change or on its own).
+    pub note: Option<String>,
+    /// Who made the last state change, and when (None while the item was never touched).
+    pub by: Option<String>,
+    pub at: Option<DateTime<Utc>>,
+    /// Id of the event that made the last state change.
+    pub event: Option<String>,
+    /// Everyone who changed this item's state, in fold order without repeats (four-eyes needs it).
+    pub actors: Vec<String>,
+}
+
+impl Default for ItemStatus {
+    fn default() -> Self {
+        ItemStatus { state: ItemState::Pending, reason: None, note: None, by: None, at: None, event: None, actors: vec![] }
+    }
+}
+
+/// One piece of probe evidence recorded on an item (already masked by the probes crate).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EvidenceRecord {
+    pub at: DateTime<Utc>,
+    pub by: String,
+    pub event: String,
+    pub evidence: serde_json::Value,
+}
+
+/// A sign-off as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SignOff {
+    pub role: String,
+    /// The person who signed.
+    pub name: String,
+    pub comment: Option<String>,
+    pub at: DateTime<Utc>,
+    /// The operator who recorded it (usually `name`).
+    pub by: String,
+    pub event: String,
+}
+
+/// A waiver on an item.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Waiver {
+    pub reason: String,
+    pub approver: String,
+    pub at: DateTime<Utc>,
+    pub by: String,
+    pub event: String,
+}
+
+/// Run settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Settings {
+    /// Four-eyes rule: a person who executed items in a phase cannot sign its approval. On by default.
+    pub four_eyes: bool,
+    pub gate_mode: GateMode,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { four_eyes: true, gate_mode: GateMode::default() }
+    }
+}
+
+/// Item counts per state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Progress {
+    pub total: usize,
+    pub pending: usize,
+    pub done: usize,
+    pub skipped: usize,
+    pub failed: usize,
+    pub blocked: usize,
+    pub not_applicable: usize,
+}
+
+impl Progress {
+    pub fn add(&mut self, state: ItemState) {
+        self.total += 1;
+        match state {
+            ItemState::Pending => self.pending += 1,
+            ItemState::Done => self.done += 1,
+            ItemState::Skipped => self.skipped += 1,
+            ItemState::Failed => self.failed += 1,
+            ItemState::Blocked => self.blocked += 1,
+            ItemState::NotApplicable => self.not_applicable += 1,
+        }
+    }
+
+    /// Items with nothing more to do (done, skipped, n/a).
+    pub fn settled(&self) -> usize {
+        self.done + self.skipped + self.not_applicable
+    }
+
+    /// Where a run stands, from its item counts.
+    pub fn status(&self) -> RunStatus {
+        if self.total == 0 || self.settled() == self.total {
+            RunStatus::Complete
+        } else if self.pending + self.blocked == 0 {
+            // Nothing left to do, but some items failed.
+            RunStatus::Failed
+        } else if self.pending == self.total {
+            RunStatus::NotStarted
+        } else {
+            RunStatus::InProgress
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    NotStarted,
+    InProgress,
+    /// Every item is done, skipped or n/a.
+    Complete,
+    /// No item is pending or blocked, and at least one failed.
+    Failed,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::NotStarted => "not_started",
+            RunStatus::InProgress => "in_progress",
+            RunStatus::Complete => "complete",
+            RunStatus::Failed => "failed",
+        }
+    }
+}
+
+/// The state of a run: the fold of its events.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunState {
+    pub run_id: String,
+    pub meta: RunMeta,
+    /// The frozen copy of the checklist the run was created with.
+    pub checklist: Checklist,
+    /// Every item of the checklist (nested ones too) by id; untouched items are `pending`.
+    pub items: BTreeMap<String, ItemStatus>,
+    /// Evidence per item, in fold order.
+    pub evidence: BTreeMap<String, Vec<EvidenceRecord>>,
+    /// Sign-offs in fold order (a role may be signed more than once; rules on that live in `signoff.rs`).
+    pub signoffs: Vec<SignOff>,
+    /// Roles that must sign: the checklist's sign-off lines, then roles added to the run, without repeats.
+    pub roles: Vec<String>,
+    /// Waivers per item (the last one wins).
+    pub waivers: BTreeMap<String, Waiver>,
+    /// Items whose shell probes the operator armed for this run.
+    pub armed: BTreeSet<String>,
+    pub settings: Settings,
+    /// Every event in fold order (Lamport, device, id), including ones that changed nothing.
+    pub timeline: Vec<Event>,
+}
+
+impl RunState {
+    /// Fold a run's events (in any order; they are sorted here). Fails only when there is no `run_created`.
+    pub fn fold(mut events: Vec<Event>) -> Result<RunState, RunError> {
+        events.sort_by(|a, b| a.fold_key().cmp(&b.fold_key()));
+        let mut iter = events.into_iter();
+        let first = iter.next().ok_or(RunError::NotCreated)?;
+        let mut state = RunState::created(first)?;
+        for e in iter {
+            state.apply(e);
+        }
+        Ok(state)
+    }
+
+    /// The state right after a `run_created` event.
+    pub fn created(event: Event) -> Result<RunState, RunError> {
+        let EventBody::RunCreated {
+            title,
+            version,
+            environment,
+            window_start,
+            window_end,
+            operator,
+            checklist_id,
+            checklist,
+        } = &event.body
+        else {
+            return Err(RunError::NotCreated);
+        };
+        let checklist = (**checklist).clone();
+        let items = checklist.items().into_iter().map(|(_, _, i)| (i.id.clone(), ItemStatus::default())).collect();
+        let mut roles: Vec<String> = Vec::new();
+        for s in &checklist.signoffs {
+            if !roles.contains(&s.role) {
+                roles.push(s.role.clone());
+            }
+        }
+        Ok(RunState {
+            run_id: event.run_id.clone(),
+            meta: RunMeta {
+                title: title.clone(),
+                version: version.clone(),
+                environment: environment.clone(),
+                window_start: *window_start,
+                window_end: *window_end,
+                operator: operator.clone(),
+                checklist_id: checklist_id.clone(),
+                created_at: event.at,
+                created_on: event.device.clone(),
+            },
+            checklist,
+            items,
+            evidence: BTreeMap::new(),
+            signoffs: Vec::new(),
+            roles,
+            waivers: BTreeMap::new(),
+            armed: BTreeSet::new(),
+            settings: Settings::default(),
+            timeline: vec![event],
+        })
+    }
+
+    /// Apply one event on top of the state. The caller keeps fold order (`Event::fold_key`); appending a freshly
+    /// made event to the current heads always does, since its Lamport counter is above every existing one.
+    pub fn apply(&mut self, e: Event) {
+        match &e.body {
+            EventBody::RunCreated { .. } => {}
+            EventBody::ItemSet { item, state, reason, note } => {
+                if let Some(s) = self.items.get_mut(item) {
+                    s.state = *state;
+                    s.reason = reason.clone().filter(|r| !r.trim().is_empty());
+                    if note.is_some() {
+                        s.note = note.clone();
+                    }
+                    s.by = Some(e.actor.clone());
+                    s.at = Some(e.at);
+                    s.event = Some(e.id.clone());
+                    if !s.actors.contains(&e.actor) {
+                        s.actors.push(e.actor.clone());
+                    }
+                }
+            }
+            EventBody::NoteAdded { item, note } => {
+                if let Some(s) = self.items.get_mut(item) {
+                    s.note = Some(note.clone());
+                }
+            }
+            EventBody::ProbeArmed { item } => {
+                if self.items.contains_key(item) {
+                    self.armed.insert(item.clone());
+                }
+            }
+            EventBody::Evidence { item, evidence } => {
+                if self.items.contains_key(item) {
+                    self.evidence.entry(item.clone()).or_default().push(EvidenceRecord {
+                        at: e.at,
+                        by: e.actor.clone(),
+                        event: e.id.clone(),
+                        evidence: evidence.clone(),
+                    });
+                }
+            }
+            EventBody::SignedOff { role, name, comment } => self.signoffs.push(SignOff {
+                role: role.clone(),
+                name: name.clone(),
+                comment: comment.clone(),
+                at: e.at,
+                by: e.actor.clone(),
+                event: e.id.clone(),
+            }),
+            EventBody::RoleAdded { role } => {
+                if !self.roles.contains(role) {
+                    self.roles.push(role.clone());
+                }
+            }
+            EventBody::Waived { item, reason, approver } => {
+                if self.items.contains_key(item) {
+                    self.waivers.insert(
+                        item.clone(),
+                        Waiver {
+                            reason: reason.clone(),
+                            approver: approver.clone(),
+                            at: e.at,
+                            by: e.actor.clone(),
+                            event: e.id.clone(),
+                        },
+                    );
+                }
+            }
+            EventBody::SettingsChanged { four_eyes, gate_mode } => {
+                if let Some(f) = four_eyes {
+                    self.settings.four_eyes = *f;
+                }
+                if let Some(g) = gate_mode {
+                    self.settings.gate_mode = *g;
+                }
+            }
+        }
+        self.timeline.push(e);
+    }
+
+    /// Validate a new event body against the current state (pure; the store calls it before appending).
+    /// Structural checks only: sign-off policy (four-eyes, gates, stale evidence) is `signoff.rs`'s business.
+    pub fn check(&self, body: &EventBody) -> Result<(), RunError> {
+        let known = |item: &str| {
+            if self.items.contains_key(item) {
+                Ok(())
+            } else {
+                Err(RunError::UnknownItem(item.to_string()))
+            }
+        };
+        match body {
+            EventBody::RunCreated { .. } => Err(RunError::AlreadyCreated),
+            EventBody::ItemSet { item, state, reason, .. } => {
+                known(item)?;
+                if *state == ItemState::Skipped && reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+                    return Err(RunError::ReasonRequired(item.clone()));
+                }
+                Ok(())
+            }
+            EventBody::NoteAdded { item, note } => {
+                known(item)?;
+                nonempty(note, "note")
+            }
+            EventBody::ProbeArmed { item } | EventBody::Evidence { item, .. } => known(item),
+            EventBody::SignedOff { role, name, .. } => {
+                nonempty(name, "signer name")?;
+                if !self.roles.contains(role) {
+                    return Err(RunError::UnknownRole(role.clone()));
+                }
+                Ok(())
+            }
+            EventBody::RoleAdded { role } => {
+                nonempty(role, "role")?;
+                if self.roles.contains(role) {
+                    return Err(RunError::DuplicateRole(role.clone()));
+                }
+                Ok(())
+            }
+            EventBody::Waived { item, reason, approver } => {
+                known(item)?;
+                nonempty(reason, "waiver reason")?;
+                nonempty(approver, "approver")
+            }
+            EventBody::SettingsChanged { .. } => Ok(()),
+        }
+    }
+
+    /// Validate a `run_created` body for a new run (no state exists yet).
+    pub fn check_new(body: &EventBody) -> Result<(), RunError> {
+        match body {
+            EventBody::RunCreated { title, operator, window_start, window_end, .. } => {
+                nonempty(title, "title")?;
+                nonempty(operator, "operator")?;
+                if let (Some(s), Some(e)) = (window_start, window_end) {
+                    if e < s {
+                        return Err(RunError::BadWindow);
+                    }
+                }
+                Ok(())
+            }
+            _ => Err(RunError::NotCreated),
+        }
+    }
+
+    /// Item counts per state over every item (nested ones included).
+    pub fn progress(&self) -> Progress {
+        let mut p = Progress::default();
+        for s in self.items.values() {
+            p.add(s.state);
+        }
+        p
+    }
+
+    pub fn status(&self) -> RunStatus {
+        self.progress().status()
+    }
+
+    /// The status of an item (pending for an unknown id is never returned: None).
+    pub fn item(&self, id: &str) -> Option<&ItemStatus> {
+        self.items.get(id)
+    }
+
+    /// Hashes of the events no other event names as a parent (one, unless the run was merged and not yet joined).
+    pub fn heads(&self) -> Vec<&Event> {
+        let referenced: BTreeSet<&str> =
+            self.timeline.iter().flat_map(|e| e.parents.iter().map(String::as_str)).collect();
+        self.timeline.iter().filter(|e| !referenced.contains(e.hash.as_str())).collect()
+    }
+
+    /// The run as JSON for `runsheet run show --json` and the desktop: metadata, status, progress, settings, the
+    /// phase/section/item tree (every item with id, line, text, state, reason, note, by, at, evidence, waiver,
+    /// children), roles and sign-offs. Fields may be added, never renamed.
+    pub fn to_json(&self) -> serde_json::Value {
+        let phases: Vec<serde_json::Value> = self
+            .checklist
+            .phases
+            .iter()
+            .map(|p| {
+                let mut prog = Progress::default();
+                let sections: Vec<serde_json::Value> = p
+                    .sections
+                    .iter()
+                    .map(|s| {
+                        json!({
+                            "id": s.id,
+                            "title": s.title,
+                            "line": s.line,
+                            "rollback": s.rollback,
+                            "items": s.items.iter().map(|i| self.item_json(i)).collect::<Vec<_>>(),
+                        })
+                    })
+                    .collect();
+                for s in &p.sections {
+                    walk_items(&s.items, &mut |i| prog.add(self.items.get(&i.id).map(|s| s.state).unwrap_or(ItemState::Pending)));
+                }
+                json!({
+                    "id": p.id,
+                    "title": p.title,
+                    "line": p.line,
+                    "rollback": p.rollback,
+                    "timing": p.timing,
+                    "progress": prog,
+                    "sections": sections,
+                })
+            })
+            .collect();
+        let progress = self.progress();
+        json!({
+            "id": self.run_id,
+            "title": self.meta.title,
+            "version": self.meta.version,
+            "environment": self.meta.environment,
+            "window_start": self.meta.window_start,
+            "window_end": self.meta.window_end,
+            "operator": self.meta.operator,
+            "checklist_id": self.meta.checklist_id,
+            "checklist_title": self.checklist.title,
+            "created_at": self.meta.created_at,
+            "status": progress.status(),
+            "progress": progress,
+            "settings": self.settings,
+            "heads": self.heads().iter().map(|e| e.hash.clone()).collect::<Vec<_>>(),
+            "events": self.timeline.len(),
+            "phases": phases,
+            "roles": self.roles,
+            "signoffs": self.roles.iter().map(|r| {
+                let last = self.signoffs.iter().rev().find(|s| &s.role == r);
+                json!({
+                    "role": r,
+                    "signed_by": last.map(|s| s.name.clone()),
+                    "at": last.map(|s| s.at),
+                    "comment": last.and_then(|s| s.comment.clone()),
+                })
+            }).collect::<Vec<_>>(),
+        })
+    }
+
+    fn item_json(&self, it: &Item) -> serde_json::Value {
+        let s = self.items.get(&it.id).cloned().unwrap_or_default();
+        json!({
+            "id": it.id,
+            "line": it.line,
+            "text": it.text,
+            "state": s.state,
+            "reason": s.reason,
+            "note": s.note,
+            "by": s.by,
+            "at": s.at,
+            "armed": self.armed.contains(&it.id),
+            "probes": it.probes.len(),
+            "commands": it.commands,
+            "evidence": self.evidence.get(&it.id).map(Vec::as_slice).unwrap_or(&[]),
+            "waiver": self.waivers.get(&it.id),
+            "children": it.children.iter().map(|c| self.item_json(c)).collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// Call `f` on every item of a list, depth first.
+pub fn walk_items<'a>(items: &'a [Item], f: &mut dyn FnMut(&'a Item)) {
+    for it in items {
+        f(it);
+        walk_items(&it.children, f);
+    }
+}
+
+fn nonempty(s: &str, what: &'static str) -> Result<(), RunError> {
+    if s.trim().is_empty() {
+        Err(RunError::Empty(what))
+    } else {
+        Ok(())
+    }
+}
+
+/// The run as GitHub-flavoured Markdown: the frozen checklist with `[x]` on done items and, under every touched
+/// item, its state, who/when, reason, note, waiver and evidence count; a header with the run metadata and a
+/// sign-off summary at the end. Re-importing the result gives the same items (the annotations are written by
+/// `render::render_with` so that they never change what re-imports).
+pub fn export_markdown(state: &RunState) -> String {
+    use crate::render::{render_with, ItemAnnotation};
+    let when = |t: DateTime<Utc>| t.format("%Y-%m-%d %H:%M:%S UTC").to_string();
+    let body = render_with(&state.checklist, &|it: &Item| {
+        let Some(s) = state.items.get(&it.id) else { return ItemAnnotation::default() };
+        let mut lines = Vec::new();
+        if s.state != ItemState::Pending || s.by.is_some() {
+            let mut l = format!("{}", s.state);
+            if let (Some(by), Some(at)) = (&s.by, s.at) {
+                l.push_str(&format!(" by {by} at {}", when(at)));
+            }
+            if let Some(r) = &s.reason {
+                l.push_str(&format!(", reason: {r}"));
+            }
+            lines.push(l);
+        }
+        if let Some(n) = &s.note {
+            lines.push(format!("note: {n}"));
+        }
+        if let Some(w) = state.waivers.get(&it.id) {
+            lines.push(format!("waived by {} at {}: {}", w.approver, when(w.at), w.reason));
+        }
+        if let Some(ev) = state.evidence.get(&it.id) {
+            lines.push(format!("evidence: {} record(s), last at {}", ev.len(), ev.last().map(|e| when(e.at)).unwrap_or_default()));
+        }
+        ItemAnnotation { checked: Some(s.state == ItemState::Done), lines }
+    });
+    let p = state.progress();
+    let opt = |o: &Option<String>| o.clone().unwrap_or_else(|| "-".into());
+    let mut head = String::from("<!--\n");
+    head.push_str(&format!("runsheet run {}\n", state.run_id));
+    head.push_str(&format!("run: {}\nversion: {}\nenvironment: {}\noperator: {}\n", state.meta.title.replace("--", "- -"), opt(&state.meta.version), opt(&state.meta.environment), state.meta.operator));
+    if let (Some(s), Some(e)) = (state.meta.window_start, state.meta.window_end) {
+        head.push_str(&format!("window: {} .. {}\n", when(s), when(e)));
+    }
+    head.push_str(&format!(
+        "status: {} ({}/{} settled: {} done, {} skipped, {} failed, {} blocked, {} n/a)\n",
+        p.status().as_str(), p.settled(), p.total, p.done, p.skipped, p.failed, p.blocked, p.not_applicable
+    ));
+    if let Some(h) = state.heads().first() {
+        head.push_str(&format!("chain head: {} ({} events)\n", h.hash, state.timeline.len()));
+    }
+    for r in &state.roles {
+        match state.signoffs.iter().rev().find(|x| &x.role == r) {
+            Some(x) => head.push_str(&format!("signed off: {r} by {} at {}\n", x.name.replace("--", "- -"), when(x.at))),
+            None => head.push_str(&format!("not signed: {r}\n")),
+        }
+    }
+    head.push_str("-->\n\n");
+    let mut out = head + &body;
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}

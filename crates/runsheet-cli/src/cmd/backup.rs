@@ -1,0 +1,19 @@
+//! `runsheet backup FILE`: an online backup of the database (SQLite backup API) that `verify` accepts.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+
+use crate::ctx::Ctx;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    pub file: PathBuf,
+}
+
+pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
+    let store = ctx.store()?;
+    store.backup(&args.file).with_context(|| format!("backing up {}", store.path().display()))?;
+    println!("backed up {} to {}", store.path().display(), args.file.display());
+    Ok(())
+}

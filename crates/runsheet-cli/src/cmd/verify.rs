@@ -1,0 +1,89 @@
+//! `runsheet verify [RUN | FILE.db | FILE.pdf | FILE.json]`: check hash chains; exit non-zero naming the first
+//! bad event. A `.pdf` goes to the report engineer's `pdf.rs`; a JSON run log (from `run export --format json`) and
+//! another database file (a backup) are checked here.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+
+use runsheet_core::event::{verify_chain, Event};
+use runsheet_store::{Store, VerifyReport};
+
+use crate::cmd::print_json;
+use crate::ctx::Ctx;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A run id (or prefix), a database file (e.g. a backup), a signed PDF or a JSON run log; every run in the
+    /// database when omitted.
+    pub target: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
+    let Some(target) = args.target else {
+        return report(ctx.store()?.verify(None)?, args.json);
+    };
+    let path = Path::new(&target);
+    if path.is_file() {
+        let mut head = [0u8; 16];
+        let n = std::fs::File::open(path)
+            .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+            .with_context(|| format!("reading {}", path.display()))?;
+        let head = &head[..n];
+        if head.starts_with(b"%PDF") {
+            return crate::cmd::pdf::verify(PathBuf::from(path), ctx);
+        }
+        if head.starts_with(b"SQLite format 3") {
+            let store = Store::open(path)?;
+            return report(store.verify(None)?, args.json);
+        }
+        return verify_json_log(path, args.json);
+    }
+    let run_id = ctx.resolve_run(&target)?;
+    report(ctx.store()?.verify(Some(&run_id))?, args.json)
+}
+
+fn report(r: VerifyReport, json: bool) -> Result<()> {
+    if json {
+        print_json(&r)?;
+    } else {
+        for run in &r.runs {
+            match &run.problem {
+                None => println!("ok    {}  {} events  {}", run.run_id, run.events, run.title),
+                Some(p) => println!("BAD   {}  {}", run.run_id, p),
+            }
+        }
+        if r.runs.is_empty() {
+            println!("no runs in {}", r.database);
+        }
+    }
+    if let Some(bad) = r.first_problem() {
+        let problem = bad.problem.as_ref().map(ToString::to_string).unwrap_or_default();
+        bail!("run {} in {} does not verify: {problem}", bad.run_id, r.database);
+    }
+    Ok(())
+}
+
+/// A JSON run log: `{ "run": {...}, "events": [EVENT] }` as written by `run export --format json`, or a bare array.
+fn verify_json_log(path: &Path, json: bool) -> Result<()> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not a PDF, database or JSON run log", path.display()))?;
+    let events = value.get("events").cloned().unwrap_or(value);
+    let events: Vec<Event> =
+        serde_json::from_value(events).with_context(|| format!("{}: reading the events of the run log", path.display()))?;
+    let run_id = events.first().map(|e| e.run_id.clone()).unwrap_or_default();
+    match verify_chain(&run_id, &events) {
+        Ok(heads) => {
+            if json {
+                print_json(&serde_json::json!({ "run_id": run_id, "events": events.len(), "heads": heads, "ok": true }))?;
+            } else {
+                println!("ok    {run_id}  {} events  head {}", events.len(), heads.join(","));
+            }
+            Ok(())
+        }
+        Err(e) => bail!("run log {} does not verify: {e}", path.display()),
+    }
+}

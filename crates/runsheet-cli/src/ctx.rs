@@ -1,0 +1,59 @@
+//! What every command needs besides its arguments: the store (opened lazily, once, from `RUNSHEET_HOME` or the
+//! platform app-data dir), the operator name, the clock, and resolving run/checklist id prefixes.
+//!
+//! Commands that never touch the database (`inspect`, `secret`) never open it, so they work even when the database
+//! file is damaged.
+
+use std::cell::OnceCell;
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+
+use runsheet_store::Store;
+
+/// Per-invocation context handed to every command.
+#[derive(Debug, Default)]
+pub struct Ctx {
+    store: OnceCell<Store>,
+}
+
+impl Ctx {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The store, opened on first use.
+    pub fn store(&self) -> Result<&Store> {
+        if let Some(s) = self.store.get() {
+            return Ok(s);
+        }
+        let store = Store::open_default()?;
+        Ok(self.store.get_or_init(|| store))
+    }
+
+    /// The operator name: `--as NAME` if given, else `$RUNSHEET_OPERATOR`, else the OS user name.
+    pub fn operator(&self, as_: Option<&str>) -> String {
+        if let Some(name) = as_.map(str::trim).filter(|s| !s.is_empty()) {
+            return name.to_string();
+        }
+        for var in ["RUNSHEET_OPERATOR", "USER", "USERNAME", "LOGNAME"] {
+            if let Ok(v) = std::env::var(var) {
+                if !v.trim().is_empty() {
+                    return v.trim().to_string();
+                }
+            }
+        }
+        "unknown".to_string()
+    }
+
+    /// The current time (the only clock read in the CLI, so commands stay easy to reason about).
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+
+    /// Resolve a run id or unique id prefix to the full run id.
+    pub fn resolve_run(&self, prefix: &str) -> Result<String> {
+        let store = self.store()?;
+        store.resolve_run(prefix).with_context(|| format!("finding run `{prefix}`"))
+    }
+}
