@@ -212,6 +212,12 @@ async function flow(scheme) {
     const title = await item(4).getAttribute('title');
     if (!/done by Alex Morgan/.test(title ?? '')) throw new Error(`hover text: ${title}`);
     await page.locator(tid('item-who'), { hasText: 'done by Alex Morgan' }).waitFor();
+    // After a click on a state button, space marks the item done and does not press the focused button again.
+    await page.click(tid('set-failed'));
+    await item(4).and(page.locator('[data-state="failed"]')).waitFor();
+    await page.keyboard.press(' ');
+    await item(4).and(page.locator('[data-state="done"]')).waitFor();
+    await page.locator(tid('item-who'), { hasText: 'done by' }).waitFor();
   });
 
   await step(`${scheme}: n adds a note`, async () => {
