@@ -82,4 +82,16 @@ fn main() {
     }
     let big = generated(10_000);
     measure("generated 10,000 items", &big, 20);
+    if std::env::var_os("IMPORT_BENCH_VARIANTS").is_some() {
+        for n in [5_000, 10_000, 20_000] {
+            let plain: String = (0..n).map(|i| format!("- [ ] Plain item {i}\n")).collect();
+            measure(&format!("{n} plain items, one list"), &plain, 10);
+            let no_box: String = (0..n).map(|i| format!("- Plain bullet {i}\n")).collect();
+            measure(&format!("{n} plain bullets (no tasks)"), &no_box, 10);
+        }
+        let probes: String = (0..2_000).map(|i| format!("- [ ] P {i}\n  ```probe\n  kind = \"tcp\"\n  address = \"127.0.0.1:1\"\n  ```\n")).collect();
+        measure("2,000 probe items", &probes, 20);
+        let nested: String = (0..2_000).map(|i| format!("- [ ] N {i}\n  - [x] child\n")).collect();
+        measure("2,000 nested pairs", &nested, 20);
+    }
 }

@@ -236,7 +236,7 @@ fn push_escaped(out: &mut String, s: &str, at_start: bool) {
             }
         }
     }
-    while let Some((_, c)) = chars.next() {
+    for (_, c) in chars {
         push_char(out, c);
     }
 }

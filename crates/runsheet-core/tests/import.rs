@@ -5,6 +5,9 @@
 //!
 //! Snapshots: `UPDATE_EXPECT=1 cargo test -p runsheet-core --test import` rewrites the `.json` files.
 
+// A failed expectation in a test is the test failing, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 
 use runsheet_core::import::{self, ImportError};

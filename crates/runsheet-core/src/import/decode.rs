@@ -19,7 +19,7 @@ pub(super) fn decode<'a>(name: &str, bytes: &'a [u8]) -> Result<Cow<'a, str>> {
         });
     }
     let utf16 = |rest: &[u8], le: bool| -> Result<Cow<'a, str>> {
-        if rest.len() % 2 != 0 {
+        if !rest.len().is_multiple_of(2) {
             return Err(not_text("UTF-16 byte order mark but an odd number of bytes"));
         }
         let units = rest.chunks_exact(2).map(|p| if le { u16::from_le_bytes([p[0], p[1]]) } else { u16::from_be_bytes([p[0], p[1]]) });

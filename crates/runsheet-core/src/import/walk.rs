@@ -670,14 +670,21 @@ impl Walker<'_> {
         let mut paths: Vec<String> = Vec::with_capacity(self.nodes.len());
         let mut ids: Vec<String> = Vec::with_capacity(self.nodes.len());
         let mut occ: HashMap<String, u32> = HashMap::new();
+        let section_keys: Vec<Vec<String>> = self
+            .phases
+            .iter()
+            .map(|p| {
+                let pk = normalise(&p.title);
+                p.sections.iter().map(|s| format!("{pk}\u{1f}{}", normalise(&s.title))).collect()
+            })
+            .collect();
         for n in &self.nodes {
             let own = normalise(&n.text);
             let path = match n.parent {
                 Some(p) => format!("{}\u{1e}{own}", paths[p]),
                 None => own,
             };
-            let phase = &self.phases[n.phase];
-            let key = format!("{}\u{1f}{}\u{1f}{path}", normalise(&phase.title), normalise(&phase.sections[n.section].title));
+            let key = format!("{}\u{1f}{path}", section_keys[n.phase][n.section]);
             let id = if n.signoff.is_some() {
                 String::new()
             } else {
