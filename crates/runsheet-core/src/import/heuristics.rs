@@ -62,6 +62,22 @@ pub(crate) fn heading_title(raw: &str) -> (String, Option<Timing>) {
         }
         search_end = open;
     }
+    if timing.is_none() {
+        // Unbracketed forms: `T-30: Backup database`, `Deploy — T+0`, `Smoke tests - T+5 minutes`.
+        const SEPS: [&str; 5] = [": ", " — ", " – ", " - ", " | "];
+        for sep in SEPS {
+            if let Some((head, rest)) = title.split_once(sep) {
+                if let Some(t) = parse_timing(head).filter(|t| t.label.starts_with(['T', 't', 'D', 'd'])) {
+                    return (rest.trim().to_string(), Some(t));
+                }
+            }
+            if let Some((rest, tail)) = title.rsplit_once(sep) {
+                if let Some(t) = parse_timing(tail).filter(|t| t.label.starts_with(['T', 't', 'D', 'd'])) {
+                    return (rest.trim().to_string(), Some(t));
+                }
+            }
+        }
+    }
     (title, timing)
 }
 
@@ -121,6 +137,18 @@ pub(crate) fn parse_timing(inner: &str) -> Option<Timing> {
         };
         let minutes = amount(body)?;
         return Some(Timing { label, offset_minutes: Some(sign * minutes), end_offset_minutes: None });
+    }
+    // Day-relative: `D-1`, `D+2` (whole days around the change day).
+    if let Some(rest) = lower.strip_prefix('d').map(str::trim_start) {
+        let signed = if let Some(r) = rest.strip_prefix('-').or_else(|| rest.strip_prefix('−')) {
+            Some((-1, r))
+        } else {
+            rest.strip_prefix('+').map(|r| (1, r))
+        };
+        if let Some((sign, r)) = signed {
+            let days: i64 = r.trim().parse().ok().filter(|d| *d < 10_000)?;
+            return Some(Timing { label, offset_minutes: Some(sign * days * DAY), end_offset_minutes: None });
+        }
     }
     // Within N unit: from now until then.
     if let Some(rest) = lower.strip_prefix("within ") {
@@ -328,6 +356,9 @@ mod tests {
         assert_eq!(t("Week 8+"), Some((Some(7 * WEEK), None)));
         assert_eq!(t("Day 1"), Some((Some(0), Some(DAY))));
         assert_eq!(t("Within 1 Hour"), Some((Some(0), Some(60))));
+        assert_eq!(t("D-1"), Some((Some(-DAY), None)));
+        assert_eq!(t("T−1h"), Some((Some(-60), None)));
+        assert_eq!(t("Day of week"), None);
         assert_eq!(t("Optional"), None);
         assert_eq!(t("Critical Issues"), None);
         assert_eq!(t("if applicable"), None);
@@ -339,6 +370,12 @@ mod tests {
         assert_eq!(t, "1. Pre-Deployment Verification");
         assert_eq!(timing.map(|t| t.label), Some("T-1 hour".into()));
         assert_eq!(heading_title("✅️ Cache Warming (Optional)").0, "Cache Warming (Optional)");
+        let (t, timing) = heading_title("T-30: Backup database");
+        assert_eq!((t.as_str(), timing.and_then(|t| t.offset_minutes)), ("Backup database", Some(-30)));
+        let (t, timing) = heading_title("Deploy — T+0");
+        assert_eq!((t.as_str(), timing.and_then(|t| t.offset_minutes)), ("Deploy", Some(0)));
+        assert_eq!(heading_title("Step 1 - Prepare").1, None);
+        assert_eq!(heading_title("Dashboards: Day 2 review").1, None, "only T/D forms without brackets");
     }
 
     #[test]
