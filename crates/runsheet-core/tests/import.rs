@@ -362,6 +362,8 @@ mod fixtures {
                 ("Deployed By", false),
                 ("Release Manager", false),
                 ("QA Lead", true),
+                ("Change Manager", false),
+                ("Security Officer", false),
             ]
         );
         assert_eq!(texts(&c), ["Deploy the release", "Backup location: ________ (a blank that is not a role stays an item)"]);

@@ -104,6 +104,15 @@ struct Run {
     task: Option<usize>,
 }
 
+/// A table being read, for sign-off tables (`| Role | Name | Signature | Date |`).
+#[derive(Default)]
+struct TableBuf {
+    header: Vec<String>,
+    rows: Vec<(u32, Vec<String>)>,
+    in_head: bool,
+    cell: String,
+}
+
 struct CodeBuf {
     line: u32,
     lang: Option<String>,
@@ -132,6 +141,7 @@ struct Walker<'n> {
     run: Option<Run>,
     heading: Option<(HeadingLevel, u32, String)>,
     table_depth: u32,
+    table: Option<TableBuf>,
     code: Option<CodeBuf>,
     meta: Option<(bool, u32, String)>,
     signoffs: Vec<SignoffLine>,
@@ -221,6 +231,7 @@ fn parse_with(name: &str, source: &str, opts: Options) -> Result<Checklist> {
         run: None,
         heading: None,
         table_depth: 0,
+        table: None,
         code: None,
         meta: None,
         signoffs: Vec::new(),
@@ -309,6 +320,8 @@ impl Walker<'_> {
     fn inline_text(&mut self, t: &str, offset: usize) {
         if let Some(h) = &mut self.heading {
             h.2.push_str(t);
+        } else if let Some(table) = &mut self.table {
+            table.cell.push_str(t);
         } else if self.table_depth == 0 {
             let run = self.run_at(offset);
             run.text.push_str(t);
@@ -368,7 +381,21 @@ impl Walker<'_> {
                 let label = self.pending_label.take();
                 self.code = Some(CodeBuf { line: self.lines.line(offset), lang: lang.filter(|l| !l.is_empty()), label, text: String::new() });
             }
-            Tag::Table(_) => self.table_depth += 1,
+            Tag::Table(_) => {
+                self.table_depth += 1;
+                self.table = Some(TableBuf::default());
+            }
+            Tag::TableHead => {
+                if let Some(t) = &mut self.table {
+                    t.in_head = true;
+                }
+            }
+            Tag::TableRow => {
+                let line = self.lines.line(offset);
+                if let Some(t) = &mut self.table {
+                    t.rows.push((line, Vec::new()));
+                }
+            }
             Tag::MetadataBlock(kind) => {
                 self.meta = Some((matches!(kind, MetadataBlockKind::YamlStyle), self.lines.line(offset), String::new()))
             }
@@ -378,8 +405,6 @@ impl Walker<'_> {
                 }
             }
             Tag::HtmlBlock
-            | Tag::TableHead
-            | Tag::TableRow
             | Tag::TableCell
             | Tag::Emphasis
             | Tag::Strikethrough
@@ -415,6 +440,24 @@ impl Walker<'_> {
             TagEnd::CodeBlock => self.end_code()?,
             TagEnd::Table => {
                 self.table_depth = self.table_depth.saturating_sub(1);
+                if let Some(t) = self.table.take() {
+                    self.signoff_table(t);
+                }
+            }
+            TagEnd::TableHead => {
+                if let Some(t) = &mut self.table {
+                    t.in_head = false;
+                }
+            }
+            TagEnd::TableCell => {
+                if let Some(t) = &mut self.table {
+                    let cell = collapse_ws(&std::mem::take(&mut t.cell));
+                    if t.in_head {
+                        t.header.push(cell);
+                    } else if let Some((_, row)) = t.rows.last_mut() {
+                        row.push(cell);
+                    }
+                }
             }
             TagEnd::MetadataBlock(_) => {
                 if let Some((yaml, line, text)) = self.meta.take() {
@@ -431,9 +474,7 @@ impl Walker<'_> {
                 }
             }
             TagEnd::HtmlBlock
-            | TagEnd::TableHead
             | TagEnd::TableRow
-            | TagEnd::TableCell
             | TagEnd::Emphasis
             | TagEnd::Strikethrough
             | TagEnd::Superscript
@@ -528,6 +569,29 @@ impl Walker<'_> {
                 let line = run.line + u32::try_from(i).unwrap_or(0);
                 self.push_signoff(role, line, false);
             }
+        }
+    }
+
+    /// A table is a sign-off table when a header names the role column (`Role`, `Approver`, `Sign-off`) and
+    /// either another header asks for a signature/sign-off or the table stands in a sign-off context. Each body
+    /// row with a role is a sign-off line (no box).
+    fn signoff_table(&mut self, t: TableBuf) {
+        let lower: Vec<String> = t.header.iter().map(|h| h.to_lowercase()).collect();
+        let Some(col) = lower.iter().position(|h| {
+            matches!(h.as_str(), "role" | "roles" | "approver" | "approvers" | "approval" | "sign-off" | "signoff" | "function" | "position")
+        }) else {
+            return;
+        };
+        let asks_signature = lower.iter().any(|h| h.contains("signature") || h.contains("sign-off") || h.contains("signed") || h.contains("approved"));
+        if !(asks_signature || self.signoff_context()) || !self.open_tasks.is_empty() {
+            return;
+        }
+        for (line, row) in t.rows.iter().filter(|(_, r)| !r.is_empty()) {
+            let Some(role) = row.get(col).map(|r| r.trim_matches(|c: char| c == '_' || c.is_whitespace())) else { continue };
+            if role.is_empty() || role.starts_with('[') || role.contains(':') || role.chars().count() > 60 {
+                continue;
+            }
+            self.push_signoff(role.to_string(), *line, false);
         }
     }
 
