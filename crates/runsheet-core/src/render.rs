@@ -46,6 +46,16 @@ pub fn render_with(checklist: &Checklist, annotate: &dyn Fn(&Item) -> ItemAnnota
     for (pi, phase) in checklist.phases.iter().enumerate() {
         render_phase(&mut out, checklist, phase, pi == 0, annotate);
     }
+    // Sign-offs naming a phase or section that does not exist (a hand-edited JSON checklist) still appear.
+    let placed = |s: &SignoffLine| match (&s.phase, &s.section) {
+        (None, _) => true,
+        (Some(p), None) => checklist.phases.iter().any(|ph| &ph.id == p),
+        (Some(p), Some(sec)) => checklist.phases.iter().any(|ph| &ph.id == p && ph.sections.iter().any(|x| &x.id == sec)),
+    };
+    if checklist.signoffs.iter().any(|s| !placed(s)) {
+        out.push_str("## Sign-off\n\n");
+        signoff_block(&mut out, checklist.signoffs.iter().filter(|s| !placed(s)));
+    }
     while out.ends_with("\n\n") {
         out.pop();
     }

@@ -158,6 +158,13 @@ mod reference {
         assert!(bad.is_empty(), "{} of {} differ:\n{}", bad.len(), files.len(), bad.join("\n"));
     }
 
+    /// Debugging aid: `INSPECT=file.md cargo test ... inspect_from_env -- --nocapture` prints the checklist JSON.
+    #[test]
+    fn inspect_from_env() {
+        let Some(path) = std::env::var_os("INSPECT") else { return };
+        println!("{}", serde_json::to_string_pretty(&load(Path::new(&path))).expect("serialises"));
+    }
+
     #[test]
     fn templates_match_cmark_gfm() {
         templates().iter().for_each(|p| check(p));

@@ -10,6 +10,35 @@
 //! Invariant: every GFM task-list item of the file appears exactly once in the result, as an [`crate::Item`] or
 //! as a [`crate::SignoffLine`] with `checkbox: true`. Tests compare the items' lines with `cmark-gfm`.
 //!
+//! Decisions (the `inspect --json` shape depends on them):
+//! - Title: the `#` heading; a file with several `#` and no `##` uses `#` for phases. Otherwise front matter
+//!   `title`, else the file name without extension. Phases are `##`, sections `###` and deeper; a section's
+//!   `level` is normalised so phases are level 2. Headings inside list items or block quotes are not structure.
+//! - Heading titles lose emoji, variation selectors and trailing `#`s, and their timing hint: a bracketed
+//!   `(T-1 hour)`, `(T+15m)`, `(D-1)`, `(Week 2-3)`, `(Day 1)`, `(Month 3+)`, `(Within 1 hour)`, or an unbracketed
+//!   `T-30: Backup` / `Deploy — T+0`. Offsets are minutes from the start of the window; `Week N` runs from
+//!   N-1 to N weeks, a month is 30 days; other parentheses (`(Optional)`) stay in the title.
+//! - Item text is the item's first paragraph: emphasis, links and HTML flattened, inline code kept in backticks,
+//!   whitespace collapsed. Later paragraphs and block quotes under an item are not part of its text.
+//! - Like cmark-gfm: a box must be followed by a space or tab (`- [ ]` alone on a line is no task), and a box
+//!   inside a block quote is no task. Tasks under plain bullets or numbered steps go to the section (or to the
+//!   nearest task above them).
+//! - Commands: command-like inline code anywhere inside a task item (not names such as `requirements.txt`);
+//!   fenced or indented blocks inside an item belong to it, blocks outside items to the section, labelled by a
+//!   bold-only paragraph right before them (`**Commands**:`). ```probe blocks belong to the enclosing item, or
+//!   to the last item of the section when written unindented right after the list; elsewhere they are an error.
+//! - Sign-offs: a task or plain line `Role: ____` (three or more underscores) under a sign-off heading or bold
+//!   label (sign-off, approval, approved/verified/completed by, signature), or anywhere when the role reads as a
+//!   role (Lead, Manager, Engineer, Owner, Officer, `… By`); `Date:`/`Time:`/`Version:`-like blanks and contact
+//!   lines (`[Name] - [Phone]`) are not. Tables with a `Role`/`Approver` column and a signature column (or in a
+//!   sign-off context) give one sign-off per row. A task with children, probes or blocks is never a sign-off.
+//! - Ids: 12 hex digits of SHA-256 over the normalised phase title, section title, parent item texts and the
+//!   item's text, plus an occurrence counter for exact duplicates; wording changes change the id, punctuation,
+//!   markup and timing hints do not.
+//! - Front matter: YAML (`---`) or TOML (`+++`) mapping → metadata. Invalid front matter is an error, unless
+//!   the block has no `key: value` line at all, in which case it is read as Markdown (as cmark-gfm does).
+//! - Task items nested deeper than [`MAX_ITEM_DEPTH`] are an error; other containers may nest without limit.
+//!
 //! Left out: no IO (callers read files), no probe execution (probe blocks are only parsed and validated), and no
 //! suggestions (see `suggest`).
 

@@ -798,6 +798,19 @@ impl Walker<'_> {
             }
         }
         signoffs.sort_by_key(|s| s.line);
+        // A box sign-off opens the untitled section of its phase like any task; when nothing else landed there,
+        // the section is noise: drop it and let the sign-off stand directly under the phase.
+        for phase in &mut self.phases {
+            phase.sections.retain(|sec| {
+                let empty = sec.level == 0 && sec.title.is_empty() && sec.items.is_empty() && sec.commands.is_empty();
+                if empty {
+                    for so in signoffs.iter_mut().filter(|so| so.section.as_deref() == Some(sec.id.as_str())) {
+                        so.section = None;
+                    }
+                }
+                !empty
+            });
+        }
         Checklist { title, metadata: self.metadata, phases: self.phases, signoffs }
     }
 }
