@@ -370,10 +370,14 @@ mod fixtures {
                 ("Release Manager", false),
                 ("QA Lead", true),
                 ("Change Manager", false),
+                ("Change Manager", false),
                 ("Security Officer", false),
             ]
         );
-        assert_eq!(texts(&c), ["Deploy the release", "Backup location: ________ (a blank that is not a role stays an item)"]);
+        assert_eq!(
+            texts(&c),
+            ["Deploy the release", "Approvals collected", "Backup location: ________ (a blank that is not a role stays an item)"]
+        );
     }
 
     #[test]

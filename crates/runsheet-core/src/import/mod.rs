@@ -30,7 +30,7 @@
 //! - Sign-offs: a task or plain line `Role: ____` (three or more underscores) under a sign-off heading or bold
 //!   label (sign-off, approval, approved/verified/completed by, signature), or anywhere when the role reads as a
 //!   role (Lead, Manager, Engineer, Owner, Officer, `… By`); `Date:`/`Time:`/`Version:`-like blanks and contact
-//!   lines (`[Name] - [Phone]`) are not. Tables with a `Role`/`Approver` column and a signature column (or in a
+//!   lines (`[Name] - [Phone]`) are not, nor anything in a block quote. Tables with a `Role`/`Approver` column and a signature column (or in a
 //!   sign-off context) give one sign-off per row. A task with children, probes or blocks is never a sign-off.
 //! - Ids: 12 hex digits of SHA-256 over the normalised phase title, section title, parent item texts and the
 //!   item's text, plus an occurrence counter for exact duplicates; wording changes change the id, punctuation,

@@ -560,7 +560,8 @@ impl Walker<'_> {
             return;
         }
         self.pending_label = None;
-        if !self.open_tasks.is_empty() || !run.text.contains("___") {
+        // Block quotes hold notes (run exports write theirs there): never sign-offs.
+        if self.quote_depth > 0 || !run.text.contains("___") {
             return;
         }
         let ctx = self.signoff_context();
