@@ -1,0 +1,13 @@
+//! Integration tests of every probe kind against real servers on loopback, including hostile ones. Modules mirror
+//! `src/kinds/`.
+
+mod support;
+
+mod http;
+mod local;
+mod net;
+mod postgres;
+mod redis;
+mod runner;
+mod shell;
+mod tls;
