@@ -319,6 +319,17 @@ async function flow(scheme) {
     await page.locator(`${tid('role')}[data-signed="true"]`).waitFor();
   });
 
+  await step(`${scheme}: strict gate mode refuses a later item with a Conflict toast`, async () => {
+    await page.locator(tid('gate-mode')).selectOption('strict');
+    await page.click(tid('tab-checklist'));
+    const later = page.locator(tid('item'), { hasText: 'Checkout flow tested by QA' });
+    await later.locator(tid('item-toggle')).click();
+    await page.locator(`${tid('toast-error')}[data-code="Conflict"]`).waitFor();
+    expectEq(await later.getAttribute('data-state'), 'pending', 'state after a refused change');
+    await page.click(tid('tab-signoff'));
+    await page.locator(tid('gate-mode')).selectOption('advisory');
+  });
+
   await step(`${scheme}: timeline chart shows planned vs actual with drift`, async () => {
     await page.click(tid('tab-timeline'));
     await page.locator(tid('timeline-row')).first().waitFor();
@@ -340,6 +351,14 @@ async function flow(scheme) {
     await page.locator(tid('export-result'), { hasText: 'signed' }).waitFor();
     await page.click(tid('open-pdf'));
     await shot('14-export');
+  });
+
+  await step(`${scheme}: a missing keyring shows the fix`, async () => {
+    await page.evaluate(() => (window.__runsheetFake.keyringAvailable = false));
+    await page.click(tid('nav-credentials'));
+    await page.locator(tid('keyring-unavailable'), { hasText: 'gnome-keyring' }).waitFor();
+    await shot('16-keyring-missing');
+    await page.evaluate(() => (window.__runsheetFake.keyringAvailable = true));
   });
 
   await step(`${scheme}: dropping a PDF verifies it`, async () => {
