@@ -602,6 +602,58 @@ mod round_trips {
         }
     }
 
+    /// Regression (fuzz, roundtrip target): the checklist title has no timing; a `(T-1 hour)` in it stays text.
+    #[test]
+    fn title_keeps_parentheses() {
+        let c = import::parse("t.md", "# Timing (T-1 hour) demo\n\n### Go (T+14 minutes)\n\n- [ ] x\n").expect("imports");
+        assert_eq!(c.title, "Timing (T-1 hour) demo");
+        check(&c, "title with a timing-like parenthesis");
+    }
+
+    #[test]
+    fn rendered_shape() {
+        let src = "---\nversion: 1.2.3\n---\n# Deploy\n\n## Prepare (T-1 hour)\n\n### Backup\n\n- [x] Backup `pg_dump -h 127.0.0.1 app`\n  ```probe\n  kind = \"tcp\"\n  address = \"127.0.0.1:5432\"\n  ```\n  - [ ] Copy *offsite*\n\n**Commands**:\n```bash\n./backup.sh\n```\n\n## Sign-off\n\n- [ ] QA Lead: ____\n";
+        let c = import::parse("r.md", src).expect("imports");
+        let md = render::render_with(&c, &|i| ItemAnnotation {
+            checked: None,
+            lines: if i.checked { vec!["done by alice at 2026-11-23 18:00 UTC".into()] } else { vec![] },
+        });
+        expect_test::expect![[r#"
+            ---
+            version: 1.2.3
+            ---
+
+            # Deploy
+
+            ## Prepare (T-1 hour)
+
+            ### Backup
+
+            - [x] Backup `pg_dump -h 127.0.0.1 app`
+              > done by alice at 2026-11-23 18:00 UTC
+
+              ```probe
+              kind = "tcp"
+              address = "127.0.0.1:5432"
+              ```
+
+              - [ ] Copy offsite
+
+            **Commands**:
+            ```bash
+            ./backup.sh
+            ```
+
+            ## Sign-off
+
+            **Sign-off**:
+
+            - [ ] QA Lead: ________________ Date: __________
+
+        "#]]
+        .assert_eq(&(md + "\n"));
+    }
+
     #[test]
     fn annotations_do_not_change_items() {
         let p = seeds().into_iter().find(|p| p.ends_with("ai-assistant-production.md")).expect("seed");

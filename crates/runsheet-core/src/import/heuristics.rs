@@ -38,10 +38,15 @@ pub(crate) fn collapse_ws(s: &str) -> String {
     out
 }
 
-/// A heading's display title and its timing hint: emoji removed, the timing parenthetical taken out.
-pub(crate) fn heading_title(raw: &str) -> (String, Option<Timing>) {
+/// A heading's text without emoji and presentation selectors, whitespace collapsed (the checklist title).
+pub(crate) fn plain_title(raw: &str) -> String {
     let no_emoji: String = raw.chars().filter(|c| !is_emoji(*c)).collect();
-    let mut title = collapse_ws(&no_emoji);
+    collapse_ws(&no_emoji)
+}
+
+/// A phase or section heading's display title and its timing hint: emoji removed, the timing hint taken out.
+pub(crate) fn heading_title(raw: &str) -> (String, Option<Timing>) {
+    let mut title = plain_title(raw);
     let mut timing = None;
     // The last bracketed group that reads as a timing hint is the hint; other parentheses stay in the title.
     let mut search_end = title.len();

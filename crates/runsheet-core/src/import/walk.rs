@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, MetadataBlockKind, Options, Parser, Tag, TagEnd};
 
 use super::heuristics::{
-    collapse_ws, heading_title, is_command_line, is_rollback_title, is_signoff_context, normalise, short_id,
+    collapse_ws, heading_title, is_command_line, plain_title, is_rollback_title, is_signoff_context, normalise, short_id,
     signoff_role,
 };
 use super::{front_matter, ImportError, Result, MAX_ITEM_DEPTH};
@@ -607,7 +607,6 @@ impl Walker<'_> {
         if self.in_container() {
             return;
         }
-        let (title, timing) = heading_title(&raw);
         let level = match level {
             HeadingLevel::H1 => 1u8,
             HeadingLevel::H2 => 2,
@@ -619,10 +618,12 @@ impl Walker<'_> {
         self.label_ctx = false;
         self.last_task = None;
         if level == 1 && !self.h1_phases && !self.title_is_h1 {
-            self.title = Some(title);
+            // The checklist title keeps any parenthesis: a checklist has no timing of its own.
+            self.title = Some(plain_title(&raw));
             self.title_is_h1 = true;
             return;
         }
+        let (title, timing) = heading_title(&raw);
         // Normalised so that phases are level 2 and sections 3 and deeper.
         let level = if self.h1_phases { level + 1 } else { level.max(2) };
         if level == 2 {
