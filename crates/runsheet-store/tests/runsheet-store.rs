@@ -1,0 +1,463 @@
+//! Integration tests of the store against real SQLite files in temporary directories. Modules mirror `src/`.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use runsheet_core::checklist::{Checklist, Item, Phase, Section, SignoffLine};
+use runsheet_core::event::{EventBody, ItemState};
+use runsheet_store::{NewRun, Store};
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 18, 0, 0).single().unwrap_or_default()
+}
+
+fn item(id: &str, children: Vec<Item>) -> Item {
+    Item {
+        id: id.into(),
+        line: 1,
+        text: format!("Item {id}"),
+        checked: false,
+        children,
+        commands: vec![],
+        probes: vec![],
+    }
+}
+
+/// Two phases, one nested item, one sign-off role: enough to exercise every store path.
+fn checklist() -> Checklist {
+    let section = |id: &str, items| Section {
+        id: id.into(),
+        title: String::new(),
+        line: 0,
+        level: 0,
+        timing: None,
+        rollback: false,
+        items,
+        commands: vec![],
+    };
+    Checklist {
+        title: "Deploy".into(),
+        metadata: Default::default(),
+        phases: vec![
+            Phase {
+                id: "pre".into(),
+                title: "Pre".into(),
+                line: 2,
+                timing: None,
+                rollback: false,
+                sections: vec![section("pre-s", vec![item("a", vec![item("a1", vec![])]), item("b", vec![])])],
+            },
+            Phase {
+                id: "go".into(),
+                title: "Go".into(),
+                line: 9,
+                timing: None,
+                rollback: false,
+                sections: vec![section("go-s", vec![item("c", vec![])])],
+            },
+        ],
+        signoffs: vec![SignoffLine { role: "Technical Lead".into(), line: 20, checkbox: true, phase: None, section: None }],
+    }
+}
+
+struct Db {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+fn db() -> Db {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("home").join("runsheet.db");
+    Db { _dir: dir, path }
+}
+
+/// A store with one checklist and one run; returns (store, run id).
+fn with_run(path: &Path) -> (Store, String) {
+    let store = Store::open(path).expect("open");
+    let cl = store.insert_checklist("deploy.md", "# Deploy\n", &checklist(), t0()).expect("insert checklist");
+    let run = store
+        .create_run(
+            NewRun { checklist_id: cl.id, title: "v1.2 to prod".into(), operator: "alice".into(), ..Default::default() },
+            t0(),
+        )
+        .expect("create run");
+    (store, run)
+}
+
+fn set(store: &Store, run: &str, item: &str, state: ItemState, minutes: i64) -> runsheet_core::event::Event {
+    let reason = (state == ItemState::Skipped).then(|| "not needed".to_string());
+    store
+        .append(
+            run,
+            "alice",
+            EventBody::ItemSet { item: item.into(), state, reason, note: None },
+            t0() + Duration::minutes(minutes),
+        )
+        .expect("append")
+}
+
+fn raw(path: &Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(path).expect("raw connection")
+}
+
+mod migrate {
+    use super::*;
+
+    #[test]
+    fn migrates_from_zero_to_current_version() {
+        let d = db();
+        drop(Store::open(&d.path).expect("open"));
+        let c = raw(&d.path);
+        let v: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0)).expect("version");
+        assert_eq!(v, runsheet_store::SCHEMA_VERSION, "a new database is migrated to the newest schema");
+        let mode: String = c.pragma_query_value(None, "journal_mode", |r| r.get(0)).expect("mode");
+        assert_eq!(mode, "wal", "the database runs in WAL mode");
+    }
+
+    #[test]
+    fn migrates_from_version_1_fixture_and_keeps_data() {
+        let d = db();
+        std::fs::create_dir_all(d.path.parent().expect("parent")).expect("mkdir");
+        {
+            let c = raw(&d.path);
+            c.execute_batch(include_str!("fixtures/schema-v1.sql")).expect("load v1 fixture");
+            let v: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0)).expect("version");
+            assert_eq!(v, 1, "the fixture is a schema-1 database");
+        }
+        let store = Store::open(&d.path).expect("open migrates");
+        let runs = store.list_runs().expect("list");
+        assert_eq!(runs.len(), 1, "the fixture's run survives migration");
+        assert_eq!(runs[0].progress.done, 1, "schema-2 summary columns are backfilled from the events");
+        assert!(store.verify(None).expect("verify").ok(), "the fixture's chain still verifies after migration");
+        set(&store, &runs[0].id, "b", ItemState::Done, 30);
+        assert!(store.verify(None).expect("verify").ok());
+        assert_eq!(store.list_runs().expect("list")[0].progress.done, 2);
+    }
+
+    #[test]
+    fn refuses_a_database_from_a_newer_schema() {
+        let d = db();
+        drop(Store::open(&d.path).expect("open"));
+        raw(&d.path).pragma_update(None, "user_version", 999).expect("bump");
+        let err = Store::open(&d.path).expect_err("newer schema refused");
+        assert!(err.to_string().contains("newer runsheet"), "{err}");
+    }
+
+    #[test]
+    fn device_id_is_made_once() {
+        let d = db();
+        let a = Store::open(&d.path).expect("open").device_id().to_string();
+        let b = Store::open(&d.path).expect("reopen").device_id().to_string();
+        assert_eq!(a, b, "the device id is stable across opens");
+        assert_eq!(a.len(), 36, "a UUID");
+    }
+
+    /// Regenerates tests/fixtures/schema-v1.sql (run by hand with `--ignored` only when the fixture must change,
+    /// which it never should: it stands for databases already in the field).
+    #[test]
+    #[ignore]
+    fn write_v1_fixture() {
+        let d = db();
+        let (store, run) = with_run(&d.path);
+        set(&store, &run, "a", ItemState::Done, 1);
+        set(&store, &run, "b", ItemState::Skipped, 2);
+        drop(store);
+        let c = raw(&d.path);
+        let mut sql = String::from("-- A schema-1 Runsheet database: one checklist, one run, three events.\n");
+        sql.push_str("-- Generated once by `write_v1_fixture`; never regenerate for a shipped schema.\n");
+        sql.push_str(include_str!("../migrations/0001_initial.sql"));
+        for (table, cols) in [
+            ("settings", "key, value"),
+            ("checklists", "id, title, file_name, source, source_hash, imported_at, parsed"),
+            ("runs", "id, checklist_id, title, created_at, event_count, head"),
+            ("events", "seq, id, run_id, device, lamport, parents, at, actor, kind, item, body, hash"),
+        ] {
+            let n = cols.split(',').count();
+            let quoted: Vec<String> = (0..n).map(|i| format!("quote(c{i})")).collect();
+            let select = format!(
+                "SELECT {} FROM (SELECT {} FROM {table})",
+                quoted.join(" || ', ' || "),
+                cols.split(',').enumerate().map(|(i, c)| format!("{} AS c{i}", c.trim())).collect::<Vec<_>>().join(", ")
+            );
+            let mut stmt = c.prepare(&select).expect("select");
+            let rows: Vec<String> = stmt.query_map([], |r| r.get(0)).expect("rows").map(|r| r.expect("row")).collect();
+            for row in rows {
+                sql.push_str(&format!("INSERT INTO {table} ({cols}) VALUES ({row});\n"));
+            }
+        }
+        sql.push_str("PRAGMA user_version = 1;\n");
+        let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schema-v1.sql");
+        std::fs::write(out, sql).expect("write fixture");
+    }
+}
+
+mod checklists {
+    use super::*;
+
+    #[test]
+    fn import_list_get_and_dedupe() {
+        let d = db();
+        let store = Store::open(&d.path).expect("open");
+        let src = "# Deploy web\n\n## Prepare\n\n- [ ] Announce the window\n- [ ] Back up the database\n\n## Go\n\n- [ ] Deploy\n";
+        let a = store.import_checklist("web.md", src, t0()).expect("import");
+        assert_eq!(a.title, "Deploy web");
+        assert_eq!(a.items, 3);
+        let again = store.import_checklist("web.md", src, t0()).expect("import again");
+        assert_eq!(again.id, a.id, "the same source under the same name is not duplicated");
+        let list = store.list_checklists().expect("list");
+        assert_eq!(list.len(), 1);
+        let (summary, tree, source) = store.get_checklist(&a.id[..8]).expect("get by prefix");
+        assert_eq!(summary.id, a.id);
+        assert_eq!(source, src, "the source is kept verbatim");
+        assert_eq!(tree.items().len(), 3);
+    }
+
+    #[test]
+    fn bad_checklist_is_an_error_and_stores_nothing() {
+        let d = db();
+        let store = Store::open(&d.path).expect("open");
+        let err = store.import_checklist("bin.md", "\u{0}\u{1}\u{2}garbage", t0());
+        if let Err(e) = &err {
+            assert!(e.to_string().contains("bin.md"), "the error names the file: {e}");
+            assert!(store.list_checklists().expect("list").is_empty());
+        }
+    }
+}
+
+mod runs {
+    use super::*;
+
+    #[test]
+    fn append_folds_into_state_and_chains() {
+        let d = db();
+        let (store, run) = with_run(&d.path);
+        let e1 = set(&store, &run, "a", ItemState::Done, 1);
+        let e2 = set(&store, &run, "a1", ItemState::Skipped, 2);
+        assert_eq!(e2.parents, vec![e1.hash.clone()], "each event chains to the previous head");
+        assert_eq!(e2.lamport, e1.lamport + 1);
+        let state = store.run_state(&run).expect("state");
+        assert_eq!(state.items["a"].state, ItemState::Done);
+        assert_eq!(state.items["a"].by.as_deref(), Some("alice"));
+        assert_eq!(state.items["a1"].reason.as_deref(), Some("not needed"));
+        assert_eq!(state.timeline.len(), 3);
+        let runs = store.list_runs().expect("list");
+        assert_eq!(runs[0].progress.total, 4);
+        assert_eq!(runs[0].progress.settled(), 2);
+        assert_eq!(runs[0].events, 3);
+        assert_eq!(runs[0].status, runsheet_core::run::RunStatus::InProgress);
+    }
+
+    #[test]
+    fn invalid_events_are_refused_and_not_recorded() {
+        let d = db();
+        let (store, run) = with_run(&d.path);
+        let unknown = store.append(
+            &run,
+            "alice",
+            EventBody::ItemSet { item: "nope".into(), state: ItemState::Done, reason: None, note: None },
+            t0(),
+        );
+        assert!(unknown.expect_err("unknown item").to_string().contains("unknown item `nope`"));
+        let skip = store.append(
+            &run,
+            "alice",
+            EventBody::ItemSet { item: "a".into(), state: ItemState::Skipped, reason: Some("  ".into()), note: None },
+            t0(),
+        );
+        assert_eq!(skip.expect_err("no reason").code(), "Invalid");
+        assert_eq!(store.events(&run).expect("events").len(), 1, "refused events leave no trace");
+        let missing = store.append("no-such-run", "alice", EventBody::ProbeArmed { item: "a".into() }, t0());
+        assert_eq!(missing.expect_err("no run").code(), "NotFound");
+    }
+
+    #[test]
+    fn run_ids_resolve_by_unique_prefix() {
+        let d = db();
+        let (store, run) = with_run(&d.path);
+        assert_eq!(store.resolve_run(&run[..10]).expect("prefix"), run);
+        assert_eq!(store.resolve_run("zzz").expect_err("none").code(), "NotFound");
+    }
+
+    #[test]
+    fn two_connections_appending_keep_one_linear_chain() {
+        let d = db();
+        let (a, run) = with_run(&d.path);
+        let b = Store::open(&d.path).expect("second connection");
+        for i in 0..20 {
+            let s = if i % 2 == 0 { &a } else { &b };
+            set(s, &run, "c", if i % 3 == 0 { ItemState::Done } else { ItemState::Failed }, i);
+        }
+        let events = a.events(&run).expect("events");
+        assert_eq!(events.len(), 21);
+        for w in events.windows(2) {
+            assert_eq!(w[1].parents, vec![w[0].hash.clone()], "no fork: each append saw the other's head");
+        }
+        assert!(b.verify(Some(&run)).expect("verify").ok());
+    }
+
+    #[test]
+    fn store_is_send() {
+        fn assert_send<T: Send>() {}
+        assert_send::<Store>();
+    }
+}
+
+mod verify {
+    use super::*;
+    use runsheet_core::event::ChainError;
+
+    /// A run with five events, the trigger that forbids edits dropped so the test can tamper like an attacker.
+    fn tampered_setup() -> (Db, String, Vec<runsheet_core::event::Event>) {
+        let d = db();
+        let (store, run) = with_run(&d.path);
+        for (i, it) in ["a", "a1", "b", "c"].iter().enumerate() {
+            set(&store, &run, it, ItemState::Done, i as i64 + 1);
+        }
+        assert!(store.verify(None).expect("verify").ok(), "untouched chain verifies");
+        let events = store.events(&run).expect("events");
+        drop(store);
+        let c = raw(&d.path);
+        c.execute_batch("DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete;").expect("drop triggers");
+        (d, run, events)
+    }
+
+    fn problem(path: &Path) -> ChainError {
+        let store = Store::open(path).expect("open");
+        let report = store.verify(None).expect("verify runs");
+        assert!(!report.ok(), "tampering must be detected");
+        report.first_problem().and_then(|r| r.problem.clone()).expect("a problem")
+    }
+
+    #[test]
+    fn the_trigger_refuses_update_and_delete() {
+        let d = db();
+        let (store, _run) = with_run(&d.path);
+        drop(store);
+        let c = raw(&d.path);
+        assert!(c.execute("UPDATE events SET actor = 'mallory'", []).is_err(), "UPDATE is refused");
+        assert!(c.execute("DELETE FROM events", []).is_err(), "DELETE is refused");
+    }
+
+    #[test]
+    fn edited_row_is_a_hash_mismatch() {
+        let (d, _run, events) = tampered_setup();
+        raw(&d.path)
+            .execute("UPDATE events SET actor = 'mallory' WHERE id = ?1", [&events[2].id])
+            .expect("edit");
+        match problem(&d.path) {
+            ChainError::HashMismatch { id, position } => {
+                assert_eq!(id, events[2].id, "names the edited event");
+                assert_eq!(position, 2);
+            }
+            other => panic!("expected a hash mismatch, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn edited_body_json_is_detected() {
+        let (d, _run, events) = tampered_setup();
+        raw(&d.path)
+            .execute("UPDATE events SET body = replace(body, '\"done\"', '\"failed\"') WHERE id = ?1", [&events[3].id])
+            .expect("edit");
+        assert!(matches!(problem(&d.path), ChainError::HashMismatch { id, .. } if id == events[3].id));
+    }
+
+    #[test]
+    fn deleted_row_is_a_missing_parent() {
+        let (d, _run, events) = tampered_setup();
+        raw(&d.path).execute("DELETE FROM events WHERE id = ?1", [&events[2].id]).expect("delete");
+        match problem(&d.path) {
+            ChainError::MissingParent { id, parent, .. } => {
+                assert_eq!(id, events[3].id, "names the first event after the gap");
+                assert_eq!(parent, events[2].hash);
+            }
+            other => panic!("expected a missing parent, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn deleted_last_row_is_detected_by_the_recorded_count() {
+        let (d, _run, events) = tampered_setup();
+        raw(&d.path).execute("DELETE FROM events WHERE id = ?1", [&events[4].id]).expect("delete");
+        assert!(matches!(problem(&d.path), ChainError::CountMismatch { found: 4, expected: 5, .. }));
+    }
+
+    #[test]
+    fn reordered_rows_are_detected() {
+        let (d, _run, events) = tampered_setup();
+        // Swap the recording positions of events 2 and 3.
+        raw(&d.path)
+            .execute_batch(&format!(
+                "UPDATE events SET seq = -1 WHERE id = '{a}';
+                 UPDATE events SET seq = {sa} WHERE id = '{b}';
+                 UPDATE events SET seq = {sb} WHERE id = '{a}';",
+                a = events[2].id,
+                b = events[3].id,
+                sa = 3,
+                sb = 4,
+            ))
+            .expect("reorder");
+        match problem(&d.path) {
+            ChainError::ParentAfterChild { id, parent, .. } => {
+                assert_eq!(id, events[3].id, "names the event that now comes before its parent");
+                assert_eq!(parent, events[2].hash);
+            }
+            other => panic!("expected a reordering, got {other:?}"),
+        }
+    }
+}
+
+mod open {
+    use super::*;
+
+    fn damaged(path: &Path) -> String {
+        let err = Store::open(path).expect_err("a damaged database must not open");
+        assert_eq!(err.code(), "Damaged", "{err}");
+        let msg = err.to_string();
+        assert!(msg.contains(&path.display().to_string()), "the error names the file: {msg}");
+        assert!(msg.contains("runsheet backup"), "the error says how to restore: {msg}");
+        msg
+    }
+
+    #[test]
+    fn truncated_file_is_a_clear_error() {
+        let d = db();
+        let (store, run) = with_run(&d.path);
+        for i in 0..200 {
+            set(&store, &run, "c", if i % 2 == 0 { ItemState::Done } else { ItemState::Failed }, i);
+        }
+        drop(store); // checkpoints the WAL into the main file
+        let len = std::fs::metadata(&d.path).expect("meta").len();
+        assert!(len > 8192, "a multi-page database");
+        let f = std::fs::OpenOptions::new().write(true).open(&d.path).expect("open file");
+        f.set_len(len / 2).expect("truncate");
+        damaged(&d.path);
+    }
+
+    #[test]
+    fn garbage_file_is_a_clear_error() {
+        let d = db();
+        std::fs::create_dir_all(d.path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&d.path, vec![0x5a; 10_000]).expect("write garbage");
+        let msg = damaged(&d.path);
+        assert!(msg.contains("not a database"), "{msg}");
+    }
+}
+
+mod backup {
+    use super::*;
+
+    #[test]
+    fn online_backup_verifies_and_holds_every_event() {
+        let d = db();
+        let (store, run) = with_run(&d.path);
+        set(&store, &run, "a", ItemState::Done, 1);
+        let dest = d.path.with_file_name("backup.db");
+        store.backup(&dest).expect("backup");
+        set(&store, &run, "b", ItemState::Done, 2); // after the backup: not in it
+        let copy = Store::open(&dest).expect("open backup");
+        assert!(copy.verify(None).expect("verify").ok(), "a backup verifies");
+        assert_eq!(copy.events(&run).expect("events").len(), 2);
+        assert_eq!(copy.device_id(), store.device_id(), "a restored backup is the same installation");
+    }
+}
