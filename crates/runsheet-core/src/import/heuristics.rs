@@ -228,6 +228,8 @@ pub(crate) fn signoff_role(line: &str, in_context: bool) -> Option<String> {
     let head = &line[..blank];
     let role = head.trim_end();
     let role = role.strip_suffix(':').unwrap_or(role).trim();
+    // Roles start and end with a letter or digit (`---Lead` is a rule that ran into text, not a role).
+    let role = role.trim_start_matches(|c: char| !c.is_alphanumeric()).trim_end_matches(|c: char| !c.is_alphanumeric() && c != ')');
     if role.is_empty() || role.contains([':', '_', '[', ']', '|']) || role.chars().count() > 60 {
         return None;
     }
@@ -408,5 +410,7 @@ mod tests {
         assert_eq!(signoff_role("Primary: [Name] - [Phone] - [Email]", true), None);
         assert_eq!(signoff_role("Deployed By: ______", false).as_deref(), Some("Deployed By"));
         assert_eq!(signoff_role("Backup location: ______", true), None);
+        // Regression (fuzz, roundtrip target): punctuation around a role is not part of it.
+        assert_eq!(signoff_role("-----Technical Lead: ______", false).as_deref(), Some("Technical Lead"));
     }
 }
