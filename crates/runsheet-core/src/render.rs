@@ -141,10 +141,12 @@ fn command_block(out: &mut String, indent: &str, cmd: &Command) {
     fence(out, indent, cmd.lang.as_deref(), &cmd.text);
 }
 
-/// A fenced block, its fence longer than any backtick run inside.
+/// A fenced block, its fence longer than any run of the fence character inside. Backticks, unless the info
+/// string has one (only a tilde fence can carry that).
 fn fence(out: &mut String, indent: &str, lang: Option<&str>, text: &str) {
-    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let ticks = "`".repeat(longest.max(2) + 1);
+    let c = if lang.is_some_and(|l| l.contains('`')) { '~' } else { '`' };
+    let longest = text.split(|x| x != c).map(str::len).max().unwrap_or(0);
+    let ticks = c.to_string().repeat(longest.max(2) + 1);
     let _ = writeln!(out, "{indent}{ticks}{}", lang.unwrap_or(""));
     if !text.is_empty() {
         for line in text.split('\n') {

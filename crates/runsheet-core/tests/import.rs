@@ -667,6 +667,15 @@ mod round_trips {
     }
 
     #[test]
+    fn odd_labels_and_info_strings() {
+        let src = "## P\n\n**:**\n```bash\nx\n```\n\n~~~a`b\n```\n~~~\n\n- [ ] i\n  ~~~~x`y\n  ~~~\n  ~~~~\n";
+        let c = import::parse("o.md", src).expect("imports");
+        assert_eq!(c.phases[0].sections[0].commands[0].label, None, "an empty bold label is no label");
+        assert_eq!(c.phases[0].sections[0].commands[1].lang.as_deref(), Some("a`b"));
+        check(&c, "labels and info strings");
+    }
+
+    #[test]
     fn rendered_shape() {
         let src = "---\nversion: 1.2.3\n---\n# Deploy\n\n## Prepare (T-1 hour)\n\n### Backup\n\n- [x] Backup `pg_dump -h 127.0.0.1 app`\n  ```probe\n  kind = \"tcp\"\n  address = \"127.0.0.1:5432\"\n  ```\n  - [ ] Copy *offsite*\n\n**Commands**:\n```bash\n./backup.sh\n```\n\n## Sign-off\n\n- [ ] QA Lead: ____\n";
         let c = import::parse("r.md", src).expect("imports");

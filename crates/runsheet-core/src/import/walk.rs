@@ -553,8 +553,8 @@ impl Walker<'_> {
         // puts the lines after it in a sign-off context.
         let other = run.other_text.trim();
         let strong = run.strong_text.trim();
-        if !strong.is_empty() && (other.is_empty() || other == ":") && strong.chars().count() <= 80 {
-            let label = collapse_ws(strong.trim_end_matches(':'));
+        let label = collapse_ws(strong.trim_end_matches(':'));
+        if !label.is_empty() && (other.is_empty() || other == ":") && strong.chars().count() <= 80 {
             self.label_ctx = is_signoff_context(&label);
             self.pending_label = Some(label);
             return;
