@@ -10,8 +10,9 @@
 
 use std::fmt::Write as _;
 
-use crate::checklist::{Checklist, Command, Item, Phase, Section, SignoffLine};
+use crate::checklist::{Checklist, Command, CommandKind, Item, Phase, Section, SignoffLine};
 use crate::import::heuristics::is_signoff_context;
+use crate::import::wrap_code;
 
 /// What a run export adds to one item. The default changes nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -111,7 +112,10 @@ fn render_item(out: &mut String, item: &Item, depth: usize, annotate: &dyn Fn(&I
     let checked = ann.checked.unwrap_or(item.checked);
     let _ = writeln!(out, "{indent}- [{}] {}", if checked { 'x' } else { ' ' }, escape_inline(&item.text));
     let notes: Vec<&str> = ann.lines.iter().map(|l| l.trim()).filter(|l| !l.is_empty()).collect();
-    let has_blocks = !notes.is_empty() || !item.probes.is_empty() || item.commands.iter().any(|c| c.kind == crate::CommandKind::Block);
+    // Inline commands from the item's text come back with the text; others (from a later paragraph or a plain
+    // bullet under the item) are written as their own paragraph, in command order.
+    let in_text = |c: &Command| c.kind == CommandKind::Inline && item.text.contains(&wrap_code(&c.text));
+    let has_blocks = !notes.is_empty() || !item.probes.is_empty() || item.commands.iter().any(|c| !in_text(c));
     for (i, note) in notes.iter().enumerate() {
         if i > 0 {
             let _ = writeln!(out, "{body}>");
@@ -122,9 +126,14 @@ fn render_item(out: &mut String, item: &Item, depth: usize, annotate: &dyn Fn(&I
         out.push('\n');
         fence(out, &body, Some("probe"), probe.source.strip_suffix('\n').unwrap_or(&probe.source));
     }
-    for cmd in item.commands.iter().filter(|c| c.kind == crate::CommandKind::Block) {
+    for cmd in item.commands.iter().filter(|c| !in_text(c)) {
         out.push('\n');
-        command_block(out, &body, cmd);
+        match cmd.kind {
+            CommandKind::Inline => {
+                let _ = writeln!(out, "{body}{}", wrap_code(&cmd.text));
+            }
+            CommandKind::Block => command_block(out, &body, cmd),
+        }
     }
     for child in &item.children {
         if has_blocks {

@@ -351,8 +351,17 @@ mod fixtures {
     fn loose_items_take_their_first_paragraph() {
         assert_eq!(
             texts(&fixture("loose.md")),
-            ["First item", "Second item, after a blank line", "Third item continues on a lazy line", "Fourth item after two blank lines"]
+            [
+                "First item",
+                "Second item, after a blank line",
+                "Third item continues on a lazy line",
+                "Fourth item after two blank lines",
+                "Restart the proxy"
+            ]
         );
+        let c = fixture("loose.md");
+        let restart = c.items()[4].2;
+        assert_eq!(restart.commands[0].text, "systemctl restart nginx", "a later paragraph's command belongs to the item");
     }
 
     #[test]

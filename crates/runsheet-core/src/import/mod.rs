@@ -47,6 +47,8 @@ mod front_matter;
 pub(crate) mod heuristics;
 mod walk;
 
+pub(crate) use walk::wrap_code;
+
 use crate::checklist::Checklist;
 
 /// Task items nested deeper than this are refused: deeper trees are never real checklists, and a bounded depth
