@@ -179,10 +179,11 @@ fn signoff_block<'a>(out: &mut String, lines: impl Iterator<Item = &'a SignoffLi
     out.push_str("**Sign-off**:\n\n");
     for s in lines {
         let role = escape_inline(&s.role);
+        // `*` bullets: a `-` item list written right after must not continue this (labelled) list.
         if s.checkbox {
-            let _ = writeln!(out, "- [ ] {role}: ________________ Date: __________");
+            let _ = writeln!(out, "* [ ] {role}: ________________ Date: __________");
         } else {
-            let _ = writeln!(out, "- {role}: ________________ Date: __________");
+            let _ = writeln!(out, "* {role}: ________________ Date: __________");
         }
     }
     out.push('\n');

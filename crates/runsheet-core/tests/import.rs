@@ -684,6 +684,17 @@ mod round_trips {
         check(&c, "labels and info strings");
     }
 
+    /// Regression (fuzz, roundtrip target): the `**Sign-off**:` label written before a phase's sign-offs must
+    /// not turn the items after them into sign-offs.
+    #[test]
+    fn label_context_ends_after_its_block() {
+        let src = "## P\n\n**Approvals**:\n* Deployment Successful: ____\n\n- [ ] Deployment Verified: ____\n";
+        let c = import::parse("l.md", src).expect("imports");
+        assert_eq!(c.signoffs.len(), 1);
+        assert_eq!(c.items()[0].2.text, "Deployment Verified: ____");
+        check(&c, "label context");
+    }
+
     #[test]
     fn rendered_shape() {
         let src = "---\nversion: 1.2.3\n---\n# Deploy\n\n## Prepare (T-1 hour)\n\n### Backup\n\n- [x] Backup `pg_dump -h 127.0.0.1 app`\n  ```probe\n  kind = \"tcp\"\n  address = \"127.0.0.1:5432\"\n  ```\n  - [ ] Copy *offsite*\n\n**Commands**:\n```bash\n./backup.sh\n```\n\n## Sign-off\n\n- [ ] QA Lead: ____\n";
@@ -722,7 +733,7 @@ mod round_trips {
 
             **Sign-off**:
 
-            - [ ] QA Lead: ________________ Date: __________
+            * [ ] QA Lead: ________________ Date: __________
 
         "#]]
         .assert_eq(&(md + "\n"));

@@ -132,6 +132,8 @@ struct Walker<'n> {
     phase_ctx: bool,
     section_ctx: bool,
     label_ctx: bool,
+    /// A label just ended: the next top-level block is the one it labels (and the last one in its context).
+    label_armed: bool,
     pending_label: Option<String>,
     nodes: Vec<Node>,
     open_tasks: Vec<usize>,
@@ -222,6 +224,7 @@ fn parse_with(name: &str, source: &str, opts: Options) -> Result<Checklist> {
         phase_ctx: false,
         section_ctx: false,
         label_ctx: false,
+        label_armed: false,
         pending_label: None,
         nodes: Vec::new(),
         open_tasks: Vec::new(),
@@ -355,6 +358,14 @@ impl Walker<'_> {
             self.end_run();
             if !matches!(tag, Tag::CodeBlock(_)) {
                 self.pending_label = None;
+            }
+            // `**Approved By**:` puts the block right after it (its list) in a sign-off context, no more.
+            if self.frames.is_empty() && self.heading.is_none() {
+                if self.label_armed {
+                    self.label_armed = false;
+                } else {
+                    self.label_ctx = false;
+                }
             }
         }
         match tag {
@@ -556,6 +567,7 @@ impl Walker<'_> {
         let label = collapse_ws(strong.trim_end_matches(':'));
         if !label.is_empty() && (other.is_empty() || other == ":") && strong.chars().count() <= 80 {
             self.label_ctx = is_signoff_context(&label);
+            self.label_armed = true;
             self.pending_label = Some(label);
             return;
         }
@@ -616,6 +628,7 @@ impl Walker<'_> {
             HeadingLevel::H6 => 6,
         };
         self.label_ctx = false;
+        self.label_armed = false;
         self.last_task = None;
         if level == 1 && !self.h1_phases && !self.title_is_h1 {
             // The checklist title keeps any parenthesis: a checklist has no timing of its own.
