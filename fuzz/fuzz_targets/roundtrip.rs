@@ -1,5 +1,5 @@
 //! Fuzz target: for any text that imports, render → import gives the same items (text, checked, nesting,
-//! block commands, probe sources) and sign-off roles, and rendering that again is a fixpoint.
+//! commands, probe sources), sections (with their commands) and sign-off roles.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -7,7 +7,7 @@ use runsheet_core::{Checklist, Item};
 
 fn shape(items: &[Item], out: &mut Vec<String>, depth: usize) {
     for i in items {
-        let cmds: Vec<_> = i.commands.iter().filter(|c| c.kind == runsheet_core::CommandKind::Block).map(|c| (&c.text, &c.lang, &c.label)).collect();
+        let cmds: Vec<_> = i.commands.iter().map(|c| (c.kind, &c.text, &c.lang, &c.label)).collect();
         let probes: Vec<_> = i.probes.iter().map(|p| &p.source).collect();
         out.push(format!("{depth} {} {:?} {} {cmds:?} {probes:?}", i.checked, i.text, i.id));
         shape(&i.children, out, depth + 1);
@@ -19,7 +19,8 @@ fn summary(c: &Checklist) -> Vec<String> {
     for p in &c.phases {
         out.push(format!("phase {:?} {:?} {}", p.title, p.timing, p.rollback));
         for s in &p.sections {
-            out.push(format!("section {:?} {} {:?}", s.title, s.level, s.timing));
+            let cmds: Vec<_> = s.commands.iter().map(|c| (&c.text, &c.lang, &c.label)).collect();
+            out.push(format!("section {:?} {} {:?} {cmds:?}", s.title, s.level, s.timing));
             shape(&s.items, &mut out, 0);
         }
     }
