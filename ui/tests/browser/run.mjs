@@ -114,6 +114,8 @@ async function flow(scheme) {
       '--disable-sync',
     ],
   });
+  // The desktop shell sets Tauri's freezePrototype: run the UI under the same frozen Object.prototype.
+  await ctx.addInitScript(() => Object.freeze(Object.prototype));
   const page = ctx.pages()[0] ?? (await ctx.newPage());
   page.setDefaultTimeout(T);
   const errors = [];
@@ -134,6 +136,7 @@ async function flow(scheme) {
   await step(`${scheme}: app loads on the fake backend`, async () => {
     await page.goto(base);
     await page.locator(tid('fake-backend-banner')).waitFor();
+    expectEq(await page.evaluate(() => Object.isFrozen(Object.prototype)), true, 'Object.prototype frozen');
     await page.locator(tid('run-row')).first().waitFor();
     await shot('01-runs');
   });
