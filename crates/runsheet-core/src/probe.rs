@@ -391,7 +391,7 @@ impl ProbeSpec {
         out.push_str(&format!("kind = {}\n", toml_value(&map["kind"])));
         for k in keys {
             let v = &map[k.as_str()];
-            if v.is_null() || v == &serde_json::Value::Bool(false) && (k == "insecure") {
+            if v.is_null() || is_default(self.check.kind(), k, v) {
                 continue;
             }
             out.push_str(&format!("{k} = {}\n", toml_value(v)));
@@ -409,12 +409,31 @@ impl ProbeSpec {
     }
 }
 
+/// Whether a field holds the default of DESIGN.md's table (such fields are left out of `to_toml`).
+fn is_default(kind: &str, field: &str, v: &serde_json::Value) -> bool {
+    use serde_json::json;
+    let d = match (kind, field) {
+        (_, "insecure") => json!(false),
+        ("http", "method") => json!("GET"),
+        ("http", "expect_status") => json!(200),
+        ("port_free", "host") => json!("127.0.0.1"),
+        ("tls", "min_days") => json!(14),
+        ("postgres", "query") => json!("SELECT 1"),
+        ("shell", "expect_exit") => json!(0),
+        _ => return false,
+    };
+    *v == d
+}
+
 fn field_order(kind: &str, field: &str) -> usize {
     let order: &[&str] = match kind {
         "http" => &["url", "method", "headers", "expect_status", "body_contains", "json", "insecure", "ca_file"],
         "postgres" => &["url", "password", "query", "expect"],
         "tls" => &["address", "server_name", "min_days"],
         "port_free" => &["port", "host"],
+        "disk" => &["path", "min_free"],
+        "dns" => &["name", "expect"],
+        "redis" => &["address", "password"],
         "shell" => &["command", "cwd", "env", "expect_exit"],
         _ => &[],
     };

@@ -1,0 +1,189 @@
+//! `runsheet secret` and `runsheet probe` end to end through the real binary, the real keyring (gnome-keyring in
+//! `dbus-run-session` in CI) and a real SQLite file: a secret used by an http and a shell probe must reach the
+//! target yet appear nowhere in the database file, the exports or anything the commands printed.
+//! (Owned by the probes engineer.)
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const SECRET: &str = "tok-LEAK-CHECK-9f8e7d6c";
+
+struct Env {
+    home: PathBuf,
+    service: String,
+    /// Everything the commands printed, to search for the secret afterwards.
+    printed: Vec<u8>,
+}
+
+impl Env {
+    fn new(test: &str) -> Env {
+        let home = std::env::temp_dir().join(format!("runsheet-cli-{test}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&home);
+        std::fs::create_dir_all(&home).unwrap();
+        Env { home, service: format!("runsheet-cli-test-{test}-{}", std::process::id()), printed: Vec::new() }
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_runsheet"));
+        c.args(args)
+            .env("RUNSHEET_HOME", &self.home)
+            .env("RUNSHEET_SECRET_SERVICE", &self.service)
+            .env("RUNSHEET_OPERATOR", "tester");
+        c
+    }
+
+    fn run(&mut self, args: &[&str], stdin: Option<&str>) -> Output {
+        let mut c = self.cmd(args);
+        c.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = c.spawn().unwrap();
+        let mut sin = child.stdin.take().unwrap();
+        if let Some(s) = stdin {
+            sin.write_all(s.as_bytes()).unwrap();
+        }
+        drop(sin);
+        let out = child.wait_with_output().unwrap();
+        self.printed.extend_from_slice(&out.stdout);
+        self.printed.extend_from_slice(&out.stderr);
+        out
+    }
+
+    fn ok(&mut self, args: &[&str], stdin: Option<&str>) -> String {
+        let out = self.run(args, stdin);
+        assert!(out.status.success(), "runsheet {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.home);
+    }
+}
+
+fn keyring_available(env: &mut Env) -> bool {
+    let out = env.run(&["secret", "list"], None);
+    if out.status.success() {
+        return true;
+    }
+    let msg = String::from_utf8_lossy(&out.stderr).to_string();
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("CI=true but no keyring: {msg}");
+    }
+    eprintln!("skipping: {msg}");
+    false
+}
+
+/// An HTTP server on loopback that answers every request with the request head as the body.
+fn echo_server() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for s in l.incoming() {
+            let Ok(mut s) = s else { continue };
+            let mut head = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match s.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&buf[..n]),
+                }
+            }
+            let _ = write!(s, "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", head.len());
+            let _ = s.write_all(&head);
+        }
+    });
+    port
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+fn contains(hay: &[u8], needle: &str) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[test]
+fn secrets_reach_probes_but_never_the_database_exports_or_output() {
+    let mut env = Env::new("leak");
+    if !keyring_available(&mut env) {
+        return;
+    }
+    env.ok(&["secret", "set", "api_token"], Some(&format!("{SECRET}\n")));
+    let names = env.ok(&["secret", "list", "--json"], None);
+    assert_eq!(serde_json::from_str::<Vec<String>>(&names).unwrap(), vec!["api_token".to_string()]);
+
+    let port = echo_server();
+    let checklist = format!(
+        "# Leak check\n\n## Verify\n\n- [ ] API answers with the token\n  ```probe\n  kind = \"http\"\n  url = \"http://127.0.0.1:{port}/health\"\n  headers = {{ Authorization = \"Bearer {{{{secret:api_token}}}}\" }}\n  body_contains = \"Bearer\"\n  ```\n- [ ] Script sees the token\n  ```probe\n  kind = \"shell\"\n  command = \"echo token=$RUNSHEET_SECRET_API_TOKEN\"\n  ```\n"
+    );
+    let file = env.home.join("leak.md");
+    std::fs::write(&file, &checklist).unwrap();
+    let file = file.to_str().unwrap().to_string();
+
+    let inspect: serde_json::Value = serde_json::from_str(&env.ok(&["inspect", &file, "--json"], None)).unwrap();
+    let items = inspect["phases"][0]["sections"][0]["items"].as_array().unwrap().clone();
+    let shell_item = items[1]["id"].as_str().unwrap().to_string();
+
+    let run_out = env.ok(&["run", "new", &file, "--title", "Leak check"], None);
+    let run_id = run_out.split_whitespace().next().unwrap().to_string();
+
+    // The shell probe is not armed yet: it records an error and the command exits 1.
+    let out = env.run(&["probe", "run", &run_id, "--json"], None);
+    assert!(!out.status.success());
+    let results: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(results[0]["outcome"], "pass", "{results}");
+    assert_eq!(results[0]["kind"], "http");
+    assert_eq!(results[1]["outcome"], "error", "{results}");
+    for key in ["item", "kind", "target", "outcome", "duration_ms", "detail"] {
+        assert!(results[0].get(key).is_some(), "JSON result lacks {key}: {results}");
+    }
+
+    env.ok(&["probe", "arm", &run_id, &shell_item], None);
+    let results: serde_json::Value =
+        serde_json::from_str(&env.ok(&["probe", "run", &run_id, &shell_item, "--json"], None)).unwrap();
+    assert_eq!(results[0]["outcome"], "pass", "{results}");
+
+    let export_json = env.home.join("export.json");
+    let export_md = env.home.join("export.md");
+    env.ok(&["run", "export", &run_id, "--format", "json", "-o", export_json.to_str().unwrap()], None);
+    env.ok(&["run", "export", &run_id, "--format", "md", "-o", export_md.to_str().unwrap()], None);
+    let exported = std::fs::read_to_string(&export_json).unwrap();
+    assert!(exported.contains("[secret:api_token]"), "the echoed token is in the evidence, masked");
+
+    let mut leaks = Vec::new();
+    for f in files_under(&env.home) {
+        if contains(&std::fs::read(&f).unwrap(), SECRET) {
+            leaks.push(f.display().to_string());
+        }
+    }
+    if contains(&env.printed, SECRET) {
+        leaks.push("command output".into());
+    }
+    env.ok(&["secret", "rm", "api_token"], None);
+    assert!(leaks.is_empty(), "the secret value leaked into: {leaks:?}");
+}
+
+#[test]
+fn no_keyring_is_a_clear_error() {
+    let mut env = Env::new("nokeyring");
+    let out = env
+        .cmd(&["secret", "list"])
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/runsheet-test-bus")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("gnome-keyring") && err.contains("unlock"), "{err}");
+    let _ = &mut env;
+}
