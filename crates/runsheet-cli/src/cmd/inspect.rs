@@ -41,7 +41,7 @@ pub fn tree(c: &Checklist) -> String {
             out.push_str(&format!("{}$ {}\n", "  ".repeat(depth + 4), cmd.text.lines().next().unwrap_or("")));
         }
         for p in &it.probes {
-            out.push_str(&format!("{}probe: {}\n", "  ".repeat(depth + 4), p.spec.kind));
+            out.push_str(&format!("{}probe: {}\n", "  ".repeat(depth + 4), p.spec.check.kind()));
         }
         for ch in &it.children {
             item(out, ch, depth + 1);
