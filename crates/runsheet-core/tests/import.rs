@@ -695,6 +695,16 @@ mod round_trips {
         check(&c, "label context");
     }
 
+    /// Regression (fuzz, roundtrip target): code spans keep their inner whitespace in the item text, so the
+    /// text and its inline command agree.
+    #[test]
+    fn code_spans_keep_their_spaces() {
+        let c = import::parse("c.md", "- [ ] Run   `curl  -v   x`  now\n").expect("imports");
+        assert_eq!(c.items()[0].2.text, "Run `curl  -v   x` now");
+        assert_eq!(c.items()[0].2.commands[0].text, "curl  -v   x");
+        check(&c, "code span spaces");
+    }
+
     #[test]
     fn rendered_shape() {
         let src = "---\nversion: 1.2.3\n---\n# Deploy\n\n## Prepare (T-1 hour)\n\n### Backup\n\n- [x] Backup `pg_dump -h 127.0.0.1 app`\n  ```probe\n  kind = \"tcp\"\n  address = \"127.0.0.1:5432\"\n  ```\n  - [ ] Copy *offsite*\n\n**Commands**:\n```bash\n./backup.sh\n```\n\n## Sign-off\n\n- [ ] QA Lead: ____\n";

@@ -102,6 +102,31 @@ struct Run {
     strong_text: String,
     other_text: String,
     task: Option<usize>,
+    /// Byte ranges of code spans in `text`, kept verbatim when whitespace is collapsed.
+    code_spans: Vec<(usize, usize)>,
+}
+
+impl Run {
+    /// The run as one line: whitespace collapsed outside code spans, code spans exactly as written.
+    fn flat_text(&self) -> String {
+        let mut out = String::with_capacity(self.text.len());
+        let mut last = 0;
+        let plain = |out: &mut String, s: &str| {
+            for (i, w) in s.split(char::is_whitespace).enumerate() {
+                if i > 0 && !out.ends_with(' ') {
+                    out.push(' ');
+                }
+                out.push_str(w);
+            }
+        };
+        for &(a, b) in &self.code_spans {
+            plain(&mut out, &self.text[last..a]);
+            out.push_str(&self.text[a..b]);
+            last = b;
+        }
+        plain(&mut out, &self.text[last..]);
+        out.trim_matches(' ').to_string()
+    }
 }
 
 /// A table being read, for sign-off tables (`| Role | Name | Signature | Date |`).
@@ -298,7 +323,9 @@ impl Walker<'_> {
                     h.2.push_str(&wrapped);
                 } else if self.table_depth == 0 {
                     let run = self.run_at(offset);
+                    let start = run.text.len();
                     run.text.push_str(&wrapped);
+                    run.code_spans.push((start, run.text.len()));
                     run.other_text.push_str(&wrapped);
                 }
             }
@@ -346,6 +373,7 @@ impl Walker<'_> {
             strong_text: String::new(),
             other_text: String::new(),
             task: None,
+            code_spans: Vec::new(),
         })
     }
 
@@ -557,7 +585,7 @@ impl Walker<'_> {
     fn end_run(&mut self) {
         let Some(run) = self.run.take() else { return };
         if let Some(idx) = run.task {
-            self.nodes[idx].text = collapse_ws(&run.text);
+            self.nodes[idx].text = run.flat_text();
             return;
         }
         // `**Commands**:` alone in its paragraph labels the code block that follows, and `**Approved By**:`
