@@ -114,20 +114,43 @@ fn render_item(out: &mut String, item: &Item, depth: usize, annotate: &dyn Fn(&I
     let notes: Vec<&str> = ann.lines.iter().map(|l| l.trim()).filter(|l| !l.is_empty()).collect();
     // Inline commands from the item's text come back with the text; others (from a later paragraph or a plain
     // bullet under the item) are written as their own paragraph, in command order.
-    let in_text = |c: &Command| c.kind == CommandKind::Inline && item.text.contains(&wrap_code(&c.text));
-    let has_blocks = !notes.is_empty() || !item.probes.is_empty() || item.commands.iter().any(|c| !in_text(c));
+    // A command repeated inside the text accounts for as many inline commands as it has occurrences there.
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let extra: Vec<&Command> = item
+        .commands
+        .iter()
+        .filter(|c| {
+            if c.kind == CommandKind::Block {
+                return true;
+            }
+            let wrapped = wrap_code(&c.text);
+            let used = seen.entry(wrapped.clone()).or_insert(0);
+            *used += 1;
+            *used > item.text.matches(&wrapped).count()
+        })
+        .collect();
+    let has_blocks = !notes.is_empty() || !item.probes.is_empty() || !extra.is_empty();
     for (i, note) in notes.iter().enumerate() {
         if i > 0 {
             let _ = writeln!(out, "{body}>");
         }
         let _ = writeln!(out, "{body}> {}", escape_plain(note));
     }
+    // Blocks are separated by blank lines, except right after an item with no text: `- [ ] ` followed by a blank
+    // line is an empty item that has already ended (for cmark-gfm and pulldown-cmark alike).
+    let mut first = notes.is_empty();
+    let mut gap = |out: &mut String| {
+        if !(first && item.text.is_empty()) {
+            out.push('\n');
+        }
+        first = false;
+    };
     for probe in &item.probes {
-        out.push('\n');
+        gap(out);
         fence(out, &body, Some("probe"), probe.source.strip_suffix('\n').unwrap_or(&probe.source));
     }
-    for cmd in item.commands.iter().filter(|c| !in_text(c)) {
-        out.push('\n');
+    for cmd in extra {
+        gap(out);
         match cmd.kind {
             CommandKind::Inline => {
                 let _ = writeln!(out, "{body}{}", wrap_code(&cmd.text));
