@@ -101,7 +101,8 @@ impl std::fmt::Display for Blocker {
     }
 }
 
-fn state_name(s: ItemState) -> &'static str {
+/// Lower-case name of an item state as shown to people.
+pub fn state_name(s: ItemState) -> &'static str {
     match s {
         ItemState::Pending => "pending",
         ItemState::Done => "done",
@@ -123,6 +124,9 @@ pub struct SignoffStatus {
     /// Why the role cannot be signed now (empty when signed or signable); the signer is not known here, so
     /// four-eyes is not part of this list.
     pub blocked_by: Vec<String>,
+    /// The same, structured (item ids rather than prose), for callers that render their own messages.
+    #[serde(default)]
+    pub blockers: Vec<Blocker>,
 }
 
 /// Result of a phase gate check.
@@ -293,15 +297,13 @@ pub fn statuses(facts: &SignoffFacts, now: DateTime<Utc>) -> Vec<SignoffStatus> 
         .iter()
         .map(|r| {
             let signed = facts.signoffs.iter().find(|s| same_person(&s.role, &r.name));
-            let blocked_by = if signed.is_some() {
-                Vec::new()
-            } else {
-                let mut out = Vec::new();
+            let mut blockers = Vec::new();
+            if signed.is_none() {
                 for item in facts.covered_items(r) {
-                    facts.item_blockers(&item, now, &mut out);
+                    facts.item_blockers(&item, now, &mut blockers);
                 }
-                out.iter().map(ToString::to_string).collect()
-            };
+            }
+            let blocked_by = blockers.iter().map(ToString::to_string).collect();
             SignoffStatus {
                 role: r.name.clone(),
                 phase: r.phase.clone(),
@@ -309,6 +311,7 @@ pub fn statuses(facts: &SignoffFacts, now: DateTime<Utc>) -> Vec<SignoffStatus> 
                 at: signed.map(|s| s.at),
                 comment: signed.and_then(|s| s.comment.clone()),
                 blocked_by,
+                blockers,
             }
         })
         .collect()

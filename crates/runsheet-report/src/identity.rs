@@ -218,3 +218,67 @@ impl KeyStore for MemoryKeyStore {
         Ok(())
     }
 }
+
+/// The OS keyring (through runsheet-secrets) under its own service, so the signing key never shows up among the
+/// probe secrets of `runsheet secret list`.
+#[derive(Debug)]
+pub struct KeyringKeyStore(runsheet_secrets::SecretStore);
+
+/// Keyring service holding the signing identity.
+pub const IDENTITY_SERVICE: &str = "runsheet-identity";
+
+impl KeyringKeyStore {
+    pub fn open() -> Result<KeyringKeyStore> {
+        Self::with_service(IDENTITY_SERVICE)
+    }
+
+    /// Another service name (tests use their own).
+    pub fn with_service(service: &str) -> Result<KeyringKeyStore> {
+        runsheet_secrets::SecretStore::with_service(service).map(KeyringKeyStore).map_err(|e| Error::KeyStore(e.to_string()))
+    }
+}
+
+impl KeyStore for KeyringKeyStore {
+    fn get(&self, name: &str) -> Result<Option<String>> {
+        match self.0.get(name) {
+            Ok(v) => Ok(Some(v.into_inner())),
+            Err(runsheet_secrets::SecretError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(Error::KeyStore(e.to_string())),
+        }
+    }
+    fn set(&self, name: &str, value: &str) -> Result<()> {
+        self.0.set(name, &runsheet_secrets::Sensitive::new(value.to_string())).map_err(|e| Error::KeyStore(e.to_string()))
+    }
+}
+
+/// Certificate facts for `identity show`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CertInfo {
+    pub subject: String,
+    pub subject_dn: String,
+    pub issuer_dn: String,
+    pub self_signed: bool,
+    pub serial: String,
+    pub not_before: String,
+    pub not_after: String,
+    pub fingerprint_sha256: String,
+    pub chain_len: usize,
+}
+
+impl Identity {
+    pub fn info(&self) -> Result<CertInfo> {
+        let c = Certificate::from_der(&self.cert_der).map_err(ie("certificate"))?;
+        let tbs = &c.tbs_certificate;
+        Ok(CertInfo {
+            subject: subject_cn(&c),
+            subject_dn: tbs.subject.to_string(),
+            issuer_dn: tbs.issuer.to_string(),
+            self_signed: tbs.subject == tbs.issuer,
+            serial: hex::encode(tbs.serial_number.as_bytes()),
+            not_before: tbs.validity.not_before.to_string(),
+            not_after: tbs.validity.not_after.to_string(),
+            fingerprint_sha256: self.fingerprint(),
+            chain_len: self.chain.len(),
+        })
+    }
+}

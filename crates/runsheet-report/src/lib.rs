@@ -13,7 +13,7 @@ mod pdfobj;
 pub mod render;
 pub mod verify;
 
-pub use identity::{Identity, KeyStore};
+pub use identity::{Identity, KeyStore, KeyringKeyStore, MemoryKeyStore};
 pub use input::ReportInput;
 pub use render::{render_pdf, Paper, SignerSummary};
 pub use verify::{verify_pdf, VerifyReport};

@@ -11,6 +11,7 @@ use printpdf::{
     Point, Pt, Rect, Rgb, TextItem, TextMatrix,
 };
 use runsheet_core::event::{GateMode, ItemState};
+use runsheet_core::signoff::Blocker;
 
 use crate::fonts::{FontKind, FontSet};
 use crate::input::{EvidenceRow, ItemReport, PhaseReport, ReportInput};
@@ -352,7 +353,7 @@ fn phase_summary(cv: &mut Canvas, input: &ReportInput) {
     let width = cv.content_width();
     let bar_x = MARGIN_X + width * 0.52;
     let bar_w = width * 0.34;
-    for p in &input.phases {
+    for p in input.phases.iter().filter(|p| p.items().next().is_some()) {
         let (done, total) = p.progress();
         let title = if p.rollback { format!("{} [rollback]", p.title) } else { p.title.clone() };
         let title = cv.fonts.ellipsize(FontKind::Regular, &title, 9.5, width * 0.5 - 4.0);
@@ -391,8 +392,9 @@ fn phase_summary(cv: &mut Canvas, input: &ReportInput) {
 }
 
 fn timeline(cv: &mut Canvas, input: &ReportInput) {
-    cv.new_page();
-    cv.heading("Timeline: planned (T-minus) versus actual", 14.0, BLACK, 0.0);
+    // Stay on the cover when the chart fits below the phase summary.
+    cv.ensure(110.0 + 20.0 * input.phases.len() as f32);
+    cv.heading("Timeline: planned (T-minus) versus actual", 14.0, BLACK, 18.0);
     let t0 = input
         .window_start
         .or_else(|| input.phases.iter().filter_map(|p| p.actual_span().map(|s| s.0)).min())
@@ -416,6 +418,7 @@ fn timeline(cv: &mut Canvas, input: &ReportInput) {
         .phases
         .iter()
         .enumerate()
+        .filter(|(_, p)| p.items().next().is_some() || p.planned_offset_minutes.is_some())
         .map(|(n, p)| {
             let planned = p.planned_offset_minutes.map(|s| {
                 let next = input.phases[n + 1..].iter().find_map(|q| q.planned_offset_minutes).filter(|e| *e > s);
@@ -515,10 +518,10 @@ fn fmt_offset(m: f64) -> String {
 }
 
 fn items(cv: &mut Canvas, input: &ReportInput) {
-    cv.new_page();
-    cv.heading("Checklist execution", 16.0, BLACK, 0.0);
+    cv.ensure(220.0);
+    cv.heading("Checklist execution", 16.0, BLACK, 24.0);
     let width = cv.content_width();
-    for p in &input.phases {
+    for p in input.phases.iter().filter(|p| p.items().next().is_some()) {
         let (done, total) = p.progress();
         let mut title = p.title.clone();
         if let Some(t) = &p.timing {
@@ -567,6 +570,7 @@ fn item(cv: &mut Canvas, it: &ItemReport) {
         }
         cv.text_at(text_x, cv.y, FontKind::Regular, 9.5, BLACK, l);
     }
+    cv.y += 1.5;
     let mut meta = label.to_string();
     if let (Some(by), Some(at)) = (&it.by, &it.at) {
         meta.push_str(&format!(" · {by} · {}", fmt_time(at)));
@@ -620,7 +624,7 @@ fn signoff_block(cv: &mut Canvas, input: &ReportInput, signer: Option<&SignerSum
     cv.heading("Sign-off", 16.0, BLACK, 22.0);
     let width = cv.content_width();
     let rule = if input.four_eyes {
-        "Four-eyes rule enforced: nobody approved a phase in which they executed items."
+        "Four-eyes rule enforced: a sign-off is refused to anyone who executed items the role approves."
     } else {
         "Four-eyes rule RELAXED for this run (recorded in the run log): executors were allowed to approve their own phases."
     };
@@ -642,14 +646,17 @@ fn signoff_block(cv: &mut Canvas, input: &ReportInput, signer: Option<&SignerSum
                 let t = format!("{by} · {}", fmt_time(at));
                 cv.text_at(MARGIN_X + width * 0.5, cv.y, FontKind::Regular, 10.0, BLACK, &t);
                 if let Some(cm) = &s.comment {
+                    cv.y += 3.0;
                     cv.para(MARGIN_X + 16.0, width - 16.0, FontKind::Regular, 8.5, GREY, &format!("“{cm}”"));
                 }
             }
             _ => {
                 cv.text_at(MARGIN_X + width * 0.5, cv.y, FontKind::Regular, 10.0, AMBER, "not signed");
-                let n = s.blocked_by.len();
-                for b in s.blocked_by.iter().take(5) {
-                    cv.para(MARGIN_X + 16.0, width - 16.0, FontKind::Regular, 8.0, GREY, &format!("blocked: {b}"));
+                cv.y += 3.0;
+                let n = s.blockers.len();
+                for b in s.blockers.iter().take(5) {
+                    let msg = blocker_text(input, b);
+                    cv.para(MARGIN_X + 16.0, width - 16.0, FontKind::Regular, 8.0, GREY, &format!("blocked: {msg}"));
                 }
                 if n > 5 {
                     cv.para(MARGIN_X + 16.0, width - 16.0, FontKind::Regular, 8.0, GREY, &format!("… and {} more", n - 5));
@@ -663,4 +670,27 @@ fn signoff_block(cv: &mut Canvas, input: &ReportInput, signer: Option<&SignerSum
         None => "This document is not signed.".to_string(),
     };
     cv.para(MARGIN_X, width, FontKind::Regular, 8.5, GREY, &who);
+}
+
+/// A blocker in words, naming items by their text rather than their id.
+fn blocker_text(input: &ReportInput, b: &Blocker) -> String {
+    let text = |id: &str| {
+        input
+            .phases
+            .iter()
+            .flat_map(|p| p.items())
+            .find(|i| i.id == id)
+            .map(|i| {
+                let t: String = i.text.chars().take(60).collect();
+                if t.len() < i.text.len() { format!("“{t}…”") } else { format!("“{t}”") }
+            })
+            .unwrap_or_else(|| id.to_string())
+    };
+    match b {
+        Blocker::ItemOpen { item, state } => format!("{} is {} and not waived", text(item), runsheet_core::signoff::state_name(*state)),
+        Blocker::MissingEvidence { item } => format!("{} has probes but no evidence", text(item)),
+        Blocker::StaleEvidence { item, fresh_until } => format!("evidence of {} went stale at {}", text(item), fmt_time(fresh_until)),
+        Blocker::FailingEvidence { item, outcome } => format!("latest evidence of {} is {outcome}", text(item)),
+        other => other.to_string(),
+    }
 }

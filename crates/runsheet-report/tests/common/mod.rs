@@ -3,10 +3,9 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{DateTime, TimeDelta, Utc};
-use runsheet_core::event::{Event, EventBody, ItemState};
+use runsheet_core::event::{Event, EventBody, ItemState, Parent};
 use runsheet_core::Checklist;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 pub fn t0() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-20T22:00:00Z").unwrap().with_timezone(&Utc)
@@ -85,21 +84,9 @@ pub struct Log {
 
 impl Log {
     pub fn push(&mut self, actor: &str, at: DateTime<Utc>, body: EventBody) {
-        let parents: Vec<String> = self.events.last().map(|e| vec![e.hash.clone()]).unwrap_or_default();
+        let parents: Vec<Parent> = self.events.last().map(|e| vec![Parent::from(e)]).unwrap_or_default();
         let n = self.events.len() as u64;
-        let id = format!("0193-{n:08}");
-        let hash = hex::encode(Sha256::digest(format!("{id}|{parents:?}|{at}|{actor}").as_bytes()));
-        self.events.push(Event {
-            id,
-            run_id: "run-7f3a9c21".into(),
-            device: "laptop-1".into(),
-            lamport: n + 1,
-            parents,
-            at,
-            actor: actor.into(),
-            body,
-            hash,
-        });
+        self.events.push(Event::new(format!("0193-{n:08}"), "run-7f3a9c21".into(), "laptop-1".into(), &parents, at, actor.into(), body));
     }
 }
 
@@ -116,6 +103,11 @@ fn evidence(at: DateTime<Utc>, ok: bool) -> serde_json::Value {
 
 /// A run with every kind of event; `finished` completes every non-rollback item and signs all roles.
 pub fn run(items_per_section: usize, finished: bool) -> Vec<Event> {
+    run_with(items_per_section, finished, false)
+}
+
+/// As [`run`]; `evidence_everywhere` records probe evidence for every item (the benchmark's worst case).
+pub fn run_with(items_per_section: usize, finished: bool, evidence_everywhere: bool) -> Vec<Event> {
     let cl = checklist(items_per_section);
     let mut log = Log { events: Vec::new() };
     let mut at = t0() - TimeDelta::minutes(75);
@@ -147,7 +139,7 @@ pub fn run(items_per_section: usize, finished: bool) -> Vec<Event> {
         if p.id == "verify" && at < t0() + TimeDelta::minutes(18) {
             at = t0() + TimeDelta::minutes(18);
         }
-        if !it.probes.is_empty() {
+        if !it.probes.is_empty() || evidence_everywhere {
             log.push("Dana Ops", at, EventBody::Evidence { item: it.id.clone(), evidence: evidence(at, true) });
         }
         let (state, reason) = if it.id.ends_with("-1-3") {
