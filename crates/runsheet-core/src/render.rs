@@ -113,7 +113,7 @@ fn render_item(out: &mut String, item: &Item, depth: usize, annotate: &dyn Fn(&I
     let _ = writeln!(out, "{indent}- [{}] {}", if checked { 'x' } else { ' ' }, escape_inline(&item.text));
     let notes: Vec<&str> = ann.lines.iter().map(|l| l.trim()).filter(|l| !l.is_empty()).collect();
     // Inline commands from the item's text come back with the text; others (from a later paragraph or a plain
-    // bullet under the item) are written as their own paragraph, in command order.
+    // bullet under the item) are written as plain bullets under it, in command order.
     // A command repeated inside the text accounts for as many inline commands as it has occurrences there.
     let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let extra: Vec<&Command> = item
@@ -152,8 +152,9 @@ fn render_item(out: &mut String, item: &Item, depth: usize, annotate: &dyn Fn(&I
     for cmd in extra {
         gap(out);
         match cmd.kind {
+            // A plain bullet: a paragraph here would continue the text of an item whose text is empty.
             CommandKind::Inline => {
-                let _ = writeln!(out, "{body}{}", wrap_code(&cmd.text));
+                let _ = writeln!(out, "{body}- {}", wrap_code(&cmd.text));
             }
             CommandKind::Block => command_block(out, &body, cmd),
         }

@@ -223,6 +223,10 @@ const ROLE_WORDS: &[&str] = &[
 /// have no blank and are never sign-offs.
 pub(crate) fn signoff_role(line: &str, in_context: bool) -> Option<String> {
     let line = line.trim();
+    // Code is never a blank to sign (`echo "Lead: ____"`).
+    if line.contains('`') {
+        return None;
+    }
     let line = line.strip_prefix(['-', '*', '+', '•']).map(str::trim_start).unwrap_or(line);
     let blank = line.find("___")?;
     let head = &line[..blank];

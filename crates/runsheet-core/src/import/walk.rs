@@ -569,11 +569,12 @@ impl Walker<'_> {
     }
 
     /// A task item that reads as a sign-off line (`- [ ] Technical Lead: ____ Date: ____`) becomes one, as long
-    /// as nothing hangs under it.
+    /// as no item, probe or code block hangs under it.
     fn classify_signoff_task(&mut self, idx: usize) {
         let ctx = self.signoff_context();
         let node = &self.nodes[idx];
-        if !node.children.is_empty() || !node.probes.is_empty() || node.commands.iter().any(|c| c.kind == CommandKind::Block) {
+        let item_children = node.children.iter().any(|c| self.nodes[*c].signoff.is_none());
+        if item_children || !node.probes.is_empty() || node.commands.iter().any(|c| c.kind == CommandKind::Block) {
             return;
         }
         if let Some(role) = signoff_role(&node.text, ctx) {
