@@ -27,11 +27,12 @@
 //!   fenced or indented blocks inside an item belong to it, blocks outside items to the section, labelled by a
 //!   bold-only paragraph right before them (`**Commands**:`). ```probe blocks belong to the enclosing item, or
 //!   to the last item of the section when written unindented right after the list; elsewhere they are an error.
-//! - Sign-offs: a task or plain line `Role: ____` (three or more underscores) under a sign-off heading or bold
-//!   label (sign-off, approval, approved/verified/completed by, signature), or anywhere when the role reads as a
-//!   role (Lead, Manager, Engineer, Owner, Officer, `… By`); `Date:`/`Time:`/`Version:`-like blanks and contact
-//!   lines (`[Name] - [Phone]`) are not, nor anything in a block quote. Tables with a `Role`/`Approver` column and a signature column (or in a
-//!   sign-off context) give one sign-off per row. A task with children, probes or blocks is never a sign-off.
+//! - Sign-offs: a task or plain line `Role: ____` (three or more underscores, no code) under a sign-off heading,
+//!   or in the block right after a bold sign-off label (`**Approved By**:`, sign-off, approval, verified/completed
+//!   by, signature), or anywhere when the role reads as a role (Lead, Manager, Engineer, Owner, Officer, `… By`).
+//!   `Date:`/`Time:`/`Version:`-like blanks, contact lines (`[Name] - [Phone]`) and anything in a block quote are
+//!   not. Tables with a `Role`/`Approver` column and a signature column (or in a sign-off context) give one
+//!   sign-off per row. A task with an item, probe or code block under it is never a sign-off.
 //! - Ids: 12 hex digits of SHA-256 over the normalised phase title, section title, parent item texts and the
 //!   item's text, plus an occurrence counter for exact duplicates; wording changes change the id, punctuation,
 //!   markup and timing hints do not.
