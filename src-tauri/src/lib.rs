@@ -1,0 +1,83 @@
+//! Runsheet desktop shell: wires managed state, commands, events, plugins and window events together.
+//! Nothing else lives here: commands are in `commands/<domain>.rs`, the wire error in `error.rs`.
+
+pub mod bindings;
+pub mod commands;
+pub mod error;
+pub mod events;
+pub mod state;
+
+use std::sync::Mutex;
+
+use tauri::{Manager, Runtime};
+use tauri_specta::Event;
+
+use crate::commands::settings::Settings;
+use crate::state::{Exported, Paths, Perf};
+
+/// Builds the managed state once; an error here stops the app at startup with a message.
+pub fn manage_state<R: Runtime>(app: &tauri::AppHandle<R>, paths: Paths) -> anyhow::Result<()> {
+    let settings = Settings::load(&paths)?;
+    let handles = commands::Handles::open(&paths)?;
+    app.manage(paths);
+    app.manage(Mutex::new(settings));
+    app.manage(Perf::default());
+    app.manage(Exported::default());
+    handles.manage(app);
+    Ok(())
+}
+
+/// Forwards files dropped onto a window to the UI as a `FilesDropped` event.
+fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &tauri::WindowEvent) {
+    if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
+        let paths = paths.iter().map(|p| p.display().to_string()).collect();
+        if let Err(e) = (events::FilesDropped { paths }).emit(window.app_handle()) {
+            tracing::warn!("forwarding dropped files: {e}");
+        }
+    }
+}
+
+pub fn run(context: tauri::Context<tauri::Wry>) {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("RUNSHEET_LOG").unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let specta = bindings::builder::<tauri::Wry>();
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_dialog::init())
+        .invoke_handler(specta.invoke_handler())
+        .on_window_event(on_window_event)
+        .setup(move |app| {
+            specta.mount_events(app);
+            let paths = Paths::resolve(app.path().app_data_dir().ok())?;
+            tracing::info!("data directory {}", paths.home.display());
+            manage_state(app.handle(), paths)?;
+            Ok(())
+        })
+        .run(context);
+    if let Err(e) = result {
+        eprintln!("runsheet-desktop: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The committed bindings equal a fresh export; `UPDATE_BINDINGS=1` rewrites them.
+    #[test]
+    fn bindings_are_current() {
+        let fresh = crate::bindings::export_string().unwrap();
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(crate::bindings::BINDINGS_PATH);
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(&path, &fresh).unwrap();
+            return;
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == fresh,
+            "{} is stale: run `UPDATE_BINDINGS=1 cargo test -p runsheet-desktop bindings` and commit it",
+            path.display()
+        );
+    }
+}

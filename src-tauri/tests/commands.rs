@@ -1,0 +1,216 @@
+//! Command tests through Tauri's mock runtime: real IPC requests (deserialisation, the capability ACL built from
+//! `capabilities/` and the app manifest, our handlers) against a real data directory in a temp dir.
+//! Modules mirror `src/commands/`. Left out: the webview and the real event loop (tests/e2e covers those).
+
+use serde_json::{json, Value};
+use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{WebviewUrl, WebviewWindow, WebviewWindowBuilder};
+
+struct App {
+    _app: tauri::App<MockRuntime>,
+    main: WebviewWindow<MockRuntime>,
+    home: tempfile::TempDir,
+}
+
+fn app() -> App {
+    let home = tempfile::tempdir().unwrap();
+    let specta = runsheet_desktop::bindings::builder::<MockRuntime>();
+    let paths = runsheet_desktop::state::Paths { home: home.path().to_path_buf() };
+    let app = mock_builder()
+        .invoke_handler(specta.invoke_handler())
+        .setup(move |app| {
+            specta.mount_events(app);
+            runsheet_desktop::manage_state(app.handle(), paths)?;
+            Ok(())
+        })
+        // The real config and capabilities, so the ACL is the one the app ships with.
+        .build(tauri::generate_context!(test = true))
+        .unwrap();
+    let main = WebviewWindowBuilder::new(&app, "main", WebviewUrl::default()).build().unwrap();
+    App { _app: app, main, home }
+}
+
+fn invoke(w: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+    let request = InvokeRequest {
+        cmd: cmd.into(),
+        callback: tauri::ipc::CallbackFn(0),
+        error: tauri::ipc::CallbackFn(1),
+        // On Linux the http://tauri.localhost form is treated as a remote origin.
+        url: "tauri://localhost".parse().unwrap(),
+        body: tauri::ipc::InvokeBody::Json(args),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    get_ipc_response(w, request).map(|b| b.deserialize::<Value>().unwrap())
+}
+
+/// The wire error's code, asserting its shape is exactly `{ code, message }`.
+fn code(err: Value) -> String {
+    let obj = err.as_object().unwrap_or_else(|| panic!("a command error is an object, got {err}"));
+    assert_eq!(obj.len(), 2, "the wire error has exactly code and message: {err}");
+    assert!(obj["message"].as_str().is_some_and(|m| !m.is_empty()), "message is a non-empty string: {err}");
+    obj["code"].as_str().unwrap().to_string()
+}
+
+mod acl {
+    use super::*;
+
+    #[test]
+    fn commands_are_allowed_only_in_the_main_window() {
+        let a = app();
+        assert!(invoke(&a.main, "get_settings", json!({})).is_ok());
+        // Our commands are gated by the app manifest: a window no capability names cannot call them.
+        let other = WebviewWindowBuilder::new(&a._app, "other", WebviewUrl::default()).build().unwrap();
+        let denied = invoke(&other, "get_settings", json!({})).unwrap_err();
+        assert!(denied.to_string().contains("not allowed"), "denied by the ACL: {denied}");
+    }
+
+    #[test]
+    fn manifest_capability_and_handlers_list_the_same_commands() {
+        let cap: Value = serde_json::from_str(include_str!("../capabilities/main-window.json")).unwrap();
+        let mut allowed: Vec<String> = cap["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p.as_str()?.strip_prefix("allow-").map(|s| s.replace('-', "_")))
+            .collect();
+        allowed.sort();
+        let mut names: Vec<String> = runsheet_desktop::commands::names::COMMANDS.iter().map(|s| s.to_string()).collect();
+        names.sort();
+        assert_eq!(allowed, names, "every command is allowed explicitly, and nothing else");
+        // Every name reaches a handler: an unknown command would be rejected with a Tauri string, not our error.
+        let a = app();
+        for name in &names {
+            if let Err(e) = invoke(&a.main, name, json!({})) {
+                assert!(!e.to_string().contains("not found"), "{name} has a handler: {e}");
+            }
+        }
+    }
+}
+
+mod settings {
+    use super::*;
+
+    #[test]
+    fn operator_name_is_validated_and_persisted() {
+        let a = app();
+        let e = invoke(&a.main, "update_settings", json!({ "patch": { "operator_name": "   " } })).unwrap_err();
+        assert_eq!(code(e), "Invalid");
+        let s = invoke(&a.main, "update_settings", json!({ "patch": { "operator_name": " Ada ", "paper_size": "letter" } })).unwrap();
+        assert_eq!((&s["operator_name"], &s["paper_size"]), (&json!("Ada"), &json!("letter")), "trimmed and saved: {s}");
+        let on_disk: Value = serde_json::from_slice(&std::fs::read(a.home.path().join("desktop-settings.json")).unwrap()).unwrap();
+        assert_eq!(on_disk["operator_name"], "Ada", "settings survive a restart");
+    }
+
+    #[test]
+    fn bad_paper_size_is_rejected_before_the_handler() {
+        let a = app();
+        assert!(invoke(&a.main, "update_settings", json!({ "patch": { "paper_size": "a3" } })).is_err());
+    }
+}
+
+mod library {
+    use super::*;
+
+    #[test]
+    fn import_file_needs_an_absolute_existing_path() {
+        let a = app();
+        assert_eq!(code(invoke(&a.main, "import_checklist_file", json!({ "path": "rel/x.md" })).unwrap_err()), "Invalid");
+        let missing = a.home.path().join("missing.md");
+        let e = invoke(&a.main, "import_checklist_file", json!({ "path": missing })).unwrap_err();
+        assert_eq!(code(e), "NotFound");
+        assert_eq!(code(invoke(&a.main, "import_checklist_file", json!({ "path": a.home.path() })).unwrap_err()), "Invalid");
+    }
+
+    #[test]
+    fn unparsable_text_comes_back_as_issues_with_a_line() {
+        let a = app();
+        let mut md = String::from("# Deep\n\n## Phase\n\n");
+        for depth in 0..40 {
+            md.push_str(&format!("{}- [ ] level {depth}\n", "  ".repeat(depth)));
+        }
+        let out = invoke(&a.main, "import_checklist_text", json!({ "fileName": "deep.md", "text": md })).unwrap();
+        assert_eq!(out["checklist"], Value::Null, "nothing is added: {out}");
+        assert_eq!(out["issues"][0]["severity"], "error");
+        assert!(out["issues"][0]["line"].as_u64().unwrap() > 0, "the issue points at a line: {out}");
+    }
+
+    #[test]
+    fn empty_file_name_is_invalid() {
+        let a = app();
+        let e = invoke(&a.main, "import_checklist_text", json!({ "fileName": " ", "text": "# x" })).unwrap_err();
+        assert_eq!(code(e), "Invalid");
+    }
+}
+
+mod runs {
+    use super::*;
+
+    #[test]
+    fn skipping_without_a_reason_is_invalid() {
+        let a = app();
+        let e = invoke(
+            &a.main,
+            "set_item_state",
+            json!({ "runId": "r", "itemId": "i", "change": { "state": "skipped", "reason": "  " } }),
+        )
+        .unwrap_err();
+        assert_eq!(code(e), "Invalid");
+    }
+
+    #[test]
+    fn create_run_validates_title_and_window() {
+        let a = app();
+        let base = json!({ "checklist_id": "c", "title": "", "operator": "Ada" });
+        assert_eq!(code(invoke(&a.main, "create_run", json!({ "input": base })).unwrap_err()), "Invalid");
+        let bad_time = json!({ "checklist_id": "c", "title": "T", "operator": "Ada", "window_start": "tomorrow" });
+        assert_eq!(code(invoke(&a.main, "create_run", json!({ "input": bad_time })).unwrap_err()), "Invalid");
+        let reversed = json!({ "checklist_id": "c", "title": "T", "operator": "Ada",
+            "window_start": "2026-01-02T10:00:00Z", "window_end": "2026-01-02T09:00:00Z" });
+        assert_eq!(code(invoke(&a.main, "create_run", json!({ "input": reversed })).unwrap_err()), "Invalid");
+    }
+
+    #[test]
+    fn unknown_run_is_not_found() {
+        let a = app();
+        assert_eq!(code(invoke(&a.main, "get_run", json!({ "runId": "nope" })).unwrap_err()), "NotFound");
+    }
+}
+
+mod probes {
+    use super::*;
+
+    #[test]
+    fn validate_probe_reports_bad_toml_as_a_value() {
+        let a = app();
+        let bad = invoke(&a.main, "validate_probe", json!({ "toml": "kind = " })).unwrap();
+        assert_eq!(bad["ok"], false);
+        let no_kind = invoke(&a.main, "validate_probe", json!({ "toml": "url = \"http://x\"" })).unwrap();
+        assert_eq!(no_kind["ok"], false);
+        assert_eq!(no_kind["field"], "kind");
+    }
+}
+
+mod secrets {
+    use super::*;
+
+    #[test]
+    fn secret_names_are_validated() {
+        let a = app();
+        let e = invoke(&a.main, "set_credential", json!({ "name": "bad name!", "value": "x" })).unwrap_err();
+        assert_eq!(code(e), "Invalid");
+    }
+}
+
+mod export {
+    use super::*;
+
+    #[test]
+    fn open_path_refuses_files_the_app_did_not_export() {
+        let a = app();
+        let e = invoke(&a.main, "open_path", json!({ "path": "/etc/passwd" })).unwrap_err();
+        assert_eq!(code(e), "NotFound");
+        assert_eq!(code(invoke(&a.main, "open_path", json!({ "path": "x.pdf" })).unwrap_err()), "Invalid");
+    }
+}

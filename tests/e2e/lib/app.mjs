@@ -1,0 +1,145 @@
+// Harness for the real-window suite: starts tauri-driver (which starts WebKitWebDriver), opens WebDriver sessions
+// on the runsheet-desktop binary, restarts the app on the same data directory, takes screenshots.
+//
+// Synchronisation is by polling with deadlines (ports, DOM conditions), never by fixed sleeps.
+
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { remote } from 'webdriverio';
+
+export const E2E_DIR = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+export const REPO = path.resolve(E2E_DIR, '../..');
+export const ARTIFACTS = path.join(E2E_DIR, 'artifacts');
+const TARGET = process.env.CARGO_TARGET_DIR ?? path.join(REPO, 'target');
+export const APP_BIN = process.env.RUNSHEET_DESKTOP_BIN ?? path.join(TARGET, 'debug', 'runsheet-desktop');
+
+/** Resolves when something accepts TCP connections on 127.0.0.1:port, rejects after the deadline. */
+export async function waitForPort(port, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise((resolve) => {
+      const s = net.connect({ host: '127.0.0.1', port }, () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on port ${port} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Polls `fn` until it returns a truthy value; throws `what` after the deadline. */
+export async function until(what, fn, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * One tauri-driver for a test file, with a fresh RUNSHEET_HOME that every session (app start) shares.
+ * `env` is added to the app's environment (tauri-driver passes its environment down to the app).
+ */
+export async function startDriver(env = {}) {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'runsheet-e2e-'));
+  // Native dialogs answer from here (src-tauri/src/commands/dialogs.rs): open → dialogs/open/<file>, save → dialogs/.
+  const dialogs = path.join(home, 'dialogs');
+  mkdirSync(path.join(dialogs, 'open'), { recursive: true });
+  const driverBin = process.env.TAURI_DRIVER ?? 'tauri-driver';
+  const child = spawn(driverBin, ['--port', '4444', '--native-port', '4445'], {
+    env: {
+      ...process.env,
+      RUNSHEET_HOME: path.join(home, 'data'),
+      RUNSHEET_E2E_DIALOG_DIR: dialogs,
+      RUNSHEET_OPERATOR: 'Ada Operator',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = [];
+  child.stdout.on('data', (d) => log.push(String(d)));
+  child.stderr.on('data', (d) => log.push(String(d)));
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  // tauri-driver listens on 4444 before its WebKitWebDriver child listens on 4445: wait for both.
+  await waitForPort(4444);
+  await waitForPort(4445);
+  return {
+    home,
+    dialogs,
+    /** Puts `name` as the only file the next open dialog answers with. */
+    offerFile(name, text) {
+      const dir = path.join(dialogs, 'open');
+      for (const f of readdirSync(dir)) rmSync(path.join(dir, f));
+      const file = path.join(dir, name);
+      writeFileSync(file, text);
+      return file;
+    },
+    log,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Starts the app (a WebDriver session) and waits for the UI to be mounted. */
+export async function openApp() {
+  const browser = await remote({
+    hostname: '127.0.0.1',
+    port: 4444,
+    logLevel: 'warn',
+    connectionRetryCount: 0,
+    capabilities: {
+      browserName: 'wry',
+      'wdio:enforceWebDriverClassic': true,
+      'tauri:options': { application: APP_BIN },
+    },
+  });
+  await until('the UI to mount', async () => (await browser.$('[data-testid="sidebar"]')).isExisting(), 30_000);
+  return browser;
+}
+
+/** Saves a screenshot under tests/e2e/artifacts/NAME.png (after the next frame, so it shows the latest DOM). */
+export async function shot(browser, name) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
+  const file = path.join(ARTIFACTS, `${name}.png`);
+  writeFileSync(file, Buffer.from(await browser.takeScreenshot(), 'base64'));
+  return file;
+}
+
+/** Drops a file onto the window as the HTML5 drop the webview receives (contents, not a path). */
+export async function dropFile(browser, fileName, text) {
+  await browser.execute(
+    (name, body) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([body], name, { type: 'text/markdown' }));
+      const target = document.querySelector('.shell') ?? document.body;
+      for (const type of ['dragenter', 'dragover', 'drop']) {
+        target.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+      }
+    },
+    fileName,
+    text,
+  );
+}
+
+/** Text of every element matching a data-testid. */
+export async function texts(browser, testid) {
+  const els = await browser.$$(`[data-testid="${testid}"]`);
+  return Promise.all(els.map((e) => e.getText()));
+}
