@@ -75,15 +75,70 @@ pub fn suggest_command_text(text: &str) -> Vec<Suggestion> {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        // Each segment of `a && b`, `a; b`, and the first command of a pipeline.
-        for seg in line.split("&&").flat_map(|s| s.split(';')).flat_map(|s| s.split("||")) {
-            let first = seg.split('|').next().unwrap_or("");
-            let words = split_words(first);
+        // Each command of `a && b`, `a; b`, `a || b`, and the first command of a pipeline.
+        for first in commands_of(line) {
+            let words = split_words(&first);
             if let Some(s) = suggest_words(&words, first.trim()) {
                 out.push(s);
             }
         }
     }
+    out
+}
+
+/// The commands of a line: split at `;`, `&&`, `||` and `|` outside quotes, dropping the later stages of a pipeline.
+fn commands_of(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quote: Option<char> = None;
+    let mut in_pipe_tail = false;
+    let chars: Vec<char> = line.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match quote {
+            Some(q) => {
+                if c == q {
+                    quote = None;
+                }
+                if !in_pipe_tail {
+                    cur.push(c);
+                }
+            }
+            None if c == '\'' || c == '"' => {
+                quote = Some(c);
+                if !in_pipe_tail {
+                    cur.push(c);
+                }
+            }
+            None if c == ';' || (c == '&' && chars.get(i + 1) == Some(&'&')) || (c == '|' && chars.get(i + 1) == Some(&'|')) => {
+                if !in_pipe_tail {
+                    out.push(std::mem::take(&mut cur));
+                }
+                cur.clear();
+                in_pipe_tail = false;
+                if c != ';' {
+                    i += 1;
+                }
+            }
+            None if c == '|' => {
+                if !in_pipe_tail {
+                    out.push(std::mem::take(&mut cur));
+                }
+                in_pipe_tail = true;
+            }
+            None => {
+                if !in_pipe_tail {
+                    cur.push(c);
+                }
+            }
+        }
+        i += 1;
+    }
+    if !in_pipe_tail {
+        out.push(cur);
+    }
+    out.retain(|c| !c.trim().is_empty());
     out
 }
 
@@ -233,6 +288,19 @@ fn secretize(value: &str) -> String {
     out
 }
 
+/// `<test-api-key>` placeholders → `{{secret:test_api_key}}`, so the value comes from the keyring, not the file.
+fn placeholders_to_secrets(value: &str) -> String {
+    let t = value.trim();
+    if t.starts_with('<') && t.ends_with('>') && t.len() > 2 {
+        let name: String = t[1..t.len() - 1]
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+            .collect();
+        return format!("{{{{secret:{name}}}}}");
+    }
+    value.to_string()
+}
+
 fn curl(args: &[String], reason: String) -> Option<Suggestion> {
     let mut method: Option<String> = None;
     let mut headers: Vec<(String, String)> = Vec::new();
@@ -253,7 +321,7 @@ fn curl(args: &[String], reason: String) -> Option<Suggestion> {
             "-X" | "--request" => method = next.clone(),
             "-H" | "--header" => {
                 if let Some((k, v)) = next.as_deref().and_then(|h| h.split_once(':')) {
-                    headers.push((k.trim().to_string(), secretize(v.trim())));
+                    headers.push((k.trim().to_string(), secretize(&placeholders_to_secrets(v.trim()))));
                 }
             }
             "-I" | "--head" => method = Some("HEAD".into()),
@@ -524,6 +592,9 @@ mod tests {
     fn block_commands_are_read_line_by_line() {
         let block = "# Test Redis connection\nredis-cli ping\n# Expected: PONG\n\n# Check health\ncurl https://api.example.com/v1/health | jq .";
         assert_eq!(kinds(block), vec!["redis", "http"]);
+        assert!(one("psql -h db -U u -d d -c \"SELECT count(*) FROM pg_stat_activity;\"").contains("query = \"SELECT count(*) FROM pg_stat_activity\""));
+        assert!(one("curl -H \"X-API-KEY: <test-api-key>\" http://h/x").contains("X-API-KEY = \"{{secret:test_api_key}}\""));
+        assert_eq!(kinds("cd /srv && curl -f http://h/health | jq .status; redis-cli -p 6380 ping"), vec!["http", "redis"]);
     }
 
     #[test]
