@@ -38,6 +38,9 @@ pub enum StoreError {
     NotFound { what: &'static str, id: String },
     #[error("`{prefix}` matches several {what}s: {}", matches.join(", "))]
     Ambiguous { what: &'static str, prefix: String, matches: Vec<String> },
+    /// A sign-off rule refuses the change (strict gate, four-eyes, open items, stale evidence...).
+    #[error("{what}: {}", blockers.join("; "))]
+    Refused { what: String, blockers: Vec<String> },
     #[error("run {run_id}: stored events do not verify: {source}")]
     Chain { run_id: String, source: ChainError },
 }
@@ -72,6 +75,7 @@ impl StoreError {
             StoreError::Import { .. } => "Invalid",
             StoreError::Run(e) => e.code(),
             StoreError::NotFound { .. } => "NotFound",
+            StoreError::Refused { .. } => "Refused",
             StoreError::Ambiguous { .. } => "Ambiguous",
             StoreError::NoHome
             | StoreError::CreateDir { .. }

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use runsheet_core::event::{Event, EventBody, Parent};
 use runsheet_core::run::{Progress, RunState, RunStatus};
+use runsheet_core::signoff;
 
 use crate::checklists::{parse_checklist, parse_time};
 use crate::error::{Result, StoreError};
@@ -161,6 +162,7 @@ impl Store {
             if events.is_empty() {
                 return Err(StoreError::NotFound { what: "run", id: run_id.to_string() });
             }
+            enforce_rules(&events, &body, now)?;
             let mut state = RunState::fold(events)?;
             state.check(&body)?;
             let parents: Vec<Parent> = state.heads().into_iter().map(Parent::from).collect();
@@ -214,6 +216,46 @@ impl Store {
         let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate).map_err(|e| self.sql_err(e))?;
         f(&tx)?; // on error, dropping `tx` rolls back
         tx.commit().map_err(|e| self.sql_err(e))
+    }
+}
+
+/// The sign-off rules of `runsheet_core::signoff` that make a change impossible (not merely unwise): a strict phase
+/// gate refuses item changes, and a sign-off is refused while anything blocks it (four-eyes, open items, missing,
+/// stale or failing evidence). Advisory gate warnings are the caller's to show ([`Store::gate`]).
+fn enforce_rules(events: &[Event], body: &EventBody, now: DateTime<Utc>) -> Result<()> {
+    let needs = matches!(body, EventBody::ItemSet { .. } | EventBody::SignedOff { .. });
+    let Some(facts) = needs.then(|| signoff::SignoffFacts::from_events(events)).flatten() else { return Ok(()) };
+    match body {
+        EventBody::ItemSet { item, .. } => {
+            if let signoff::GateVerdict::Refused { blockers } = signoff::gate_check(&facts, item, now) {
+                return Err(StoreError::Refused {
+                    what: format!("item {item} cannot change (strict phase gate)"),
+                    blockers: blockers.iter().map(ToString::to_string).collect(),
+                });
+            }
+        }
+        EventBody::SignedOff { role, name, .. } => {
+            let blockers = signoff::blockers(&facts, role, name, now);
+            if !blockers.is_empty() {
+                return Err(StoreError::Refused {
+                    what: format!("{name} cannot sign off `{role}`"),
+                    blockers: blockers.iter().map(ToString::to_string).collect(),
+                });
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+impl Store {
+    /// The phase gate verdict for changing `item` now (advisory warnings included), for callers to show.
+    pub fn gate(&self, run_id: &str, item: &str, now: DateTime<Utc>) -> Result<signoff::GateVerdict> {
+        let events = self.events(run_id)?;
+        Ok(match signoff::SignoffFacts::from_events(&events) {
+            Some(facts) => signoff::gate_check(&facts, item, now),
+            None => signoff::GateVerdict::Open,
+        })
     }
 }
 

@@ -8,6 +8,7 @@ use clap::Subcommand;
 
 use runsheet_core::event::{EventBody, ItemState};
 use runsheet_core::run::RunState;
+use runsheet_core::signoff::GateVerdict;
 use runsheet_core::Item;
 use runsheet_store::NewRun;
 
@@ -118,6 +119,12 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
             let current = ctx.store()?.run_state(&run_id)?;
             let item = resolve_item(&current, &item)?;
             let actor = ctx.operator(as_.as_deref());
+            // Advisory phase gates warn; strict ones are refused by the store itself.
+            if let GateVerdict::Warn { blockers } = ctx.store()?.gate(&run_id, &item, ctx.now())? {
+                for b in blockers {
+                    eprintln!("warning: {b}");
+                }
+            }
             let body = EventBody::ItemSet { item: item.clone(), state, reason, note };
             let event = ctx
                 .store()?
