@@ -223,7 +223,16 @@ pub(crate) fn escape_inline(text: &str) -> String {
     let mut i = 0;
     let mut plain_start = 0;
     while i < bytes.len() {
-        if bytes[i] == b'`' {
+        // In item text `\`` is a literal backtick, and `\\` right before a backtick a literal backslash: both
+        // are already Markdown escapes, so they are written as they are.
+        let escaped_tick = bytes[i] == b'\\' && bytes.get(i + 1) == Some(&b'`');
+        let escaped_slash = bytes[i] == b'\\' && bytes.get(i + 1) == Some(&b'\\') && bytes.get(i + 2) == Some(&b'`');
+        if escaped_tick || escaped_slash {
+            push_escaped(&mut out, &text[plain_start..i], plain_start == 0);
+            out.push_str(&text[i..i + 2]);
+            i += 2;
+            plain_start = i;
+        } else if bytes[i] == b'`' {
             let run = bytes[i..].iter().take_while(|b| **b == b'`').count();
             // Find a closing run of exactly the same length.
             let mut j = i + run;

@@ -723,6 +723,17 @@ mod round_trips {
         check(&c, "code span spaces");
     }
 
+    /// Regression (fuzz, roundtrip target): a literal backtick in text stays escaped (`\``), so rendering never
+    /// turns it into the start of a code span.
+    #[test]
+    fn literal_backticks_stay_literal() {
+        let c = import::parse("b.md", "- [ ] a \\` then `free -m` and \\\\`x` and C:\\deploy\\\\y\n").expect("imports");
+        let item = c.items()[0].2;
+        assert_eq!(item.text, "a \\` then `free -m` and \\\\`x` and C:\\deploy\\y");
+        assert_eq!(item.commands.len(), 1);
+        check(&c, "literal backticks");
+    }
+
     #[test]
     fn rendered_shape() {
         let src = "---\nversion: 1.2.3\n---\n# Deploy\n\n## Prepare (T-1 hour)\n\n### Backup\n\n- [x] Backup `pg_dump -h 127.0.0.1 app`\n  ```probe\n  kind = \"tcp\"\n  address = \"127.0.0.1:5432\"\n  ```\n  - [ ] Copy *offsite*\n\n**Commands**:\n```bash\n./backup.sh\n```\n\n## Sign-off\n\n- [ ] QA Lead: ____\n";

@@ -72,6 +72,27 @@ pub(crate) fn wrap_code(code: &str) -> String {
     }
 }
 
+/// Append literal text to an inline text buffer. Backticks are kept escaped (`\``) so that in item text and
+/// titles an unescaped backtick always delimits a code span, and rendering can tell the two apart.
+fn push_plain(buf: &mut String, t: &str) {
+    for c in t.chars() {
+        if c == '`' {
+            buf.push('\\');
+        }
+        buf.push(c);
+    }
+}
+
+/// Append a code span (already wrapped); a literal backslash right before it is doubled so it cannot escape the
+/// opening backtick.
+fn push_code(buf: &mut String, wrapped: &str) {
+    let trailing = buf.len() - buf.trim_end_matches('\\').len();
+    if trailing % 2 == 1 {
+        buf.push('\\');
+    }
+    buf.push_str(wrapped);
+}
+
 /// A task item while the document is walked; assembled into an [`Item`] at the end.
 struct Node {
     line: u32,
@@ -320,9 +341,10 @@ impl Walker<'_> {
                 }
                 let wrapped = wrap_code(&c);
                 if let Some(h) = &mut self.heading {
-                    h.2.push_str(&wrapped);
+                    push_code(&mut h.2, &wrapped);
                 } else if self.table_depth == 0 {
                     let run = self.run_at(offset);
+                    push_code(&mut run.text, "");
                     let start = run.text.len();
                     run.text.push_str(&wrapped);
                     run.code_spans.push((start, run.text.len()));
@@ -349,16 +371,16 @@ impl Walker<'_> {
 
     fn inline_text(&mut self, t: &str, offset: usize) {
         if let Some(h) = &mut self.heading {
-            h.2.push_str(t);
+            push_plain(&mut h.2, t);
         } else if let Some(table) = &mut self.table {
             table.cell.push_str(t);
         } else if self.table_depth == 0 {
             let run = self.run_at(offset);
-            run.text.push_str(t);
+            push_plain(&mut run.text, t);
             if run.strong_depth > 0 {
-                run.strong_text.push_str(t);
+                push_plain(&mut run.strong_text, t);
             } else {
-                run.other_text.push_str(t);
+                push_plain(&mut run.other_text, t);
             }
         }
     }
