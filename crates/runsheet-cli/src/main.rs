@@ -16,7 +16,7 @@ use crate::ctx::Ctx;
 
 /// Deployment run sheets: Markdown checklists, hash-chained run logs, probes and signed reports.
 #[derive(Debug, Parser)]
-#[command(name = "runsheet", version, about, propagate_version = true)]
+#[command(name = "runsheet", version, about)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -1,0 +1,280 @@
+//! The commands of `src/cmd/`, through the binary.
+
+use crate::{Home, DEPLOY_MD};
+
+fn run_json(h: &Home, run: &str) -> serde_json::Value {
+    serde_json::from_str(&h.ok(&["run", "show", run, "--json"])).expect("run show --json is JSON")
+}
+
+/// Every item of a `run show --json` tree, depth first.
+fn items(v: &serde_json::Value) -> Vec<serde_json::Value> {
+    fn walk(items: &serde_json::Value, out: &mut Vec<serde_json::Value>) {
+        for it in items.as_array().into_iter().flatten() {
+            out.push(it.clone());
+            walk(&it["children"], out);
+        }
+    }
+    let mut out = vec![];
+    for p in v["phases"].as_array().into_iter().flatten() {
+        for s in p["sections"].as_array().into_iter().flatten() {
+            walk(&s["items"], &mut out);
+        }
+    }
+    out
+}
+
+fn new_run(h: &Home) -> (String, Vec<serde_json::Value>) {
+    let file = h.file("deploy.md", DEPLOY_MD);
+    let run = h.ok(&["run", "new", file.to_str().expect("path"), "--title", "v1.2 to prod", "--version", "1.2", "--env", "prod"]);
+    let run = run.trim().to_string();
+    let its = items(&run_json(h, &run));
+    (run, its)
+}
+
+mod inspect {
+    use super::*;
+
+    #[test]
+    fn json_shape_matches_the_contract() {
+        let h = Home::new();
+        let f = h.file("deploy.md", DEPLOY_MD);
+        let v: serde_json::Value =
+            serde_json::from_str(&h.ok(&["inspect", f.to_str().expect("path"), "--json"])).expect("json");
+        assert_eq!(v["title"], "Deploy web service");
+        let item = &v["phases"][0]["sections"][0]["items"][1];
+        for key in ["id", "line", "text", "checked", "children", "commands"] {
+            assert!(item.get(key).is_some(), "ITEM has `{key}`: {item}");
+        }
+        assert_eq!(item["line"], 6, "1-based line of the list item");
+        assert_eq!(item["children"][0]["text"], "Verify the backup restores");
+        assert_eq!(v["signoffs"][0]["role"], "Technical Lead");
+        assert_eq!(v["signoffs"][0]["checkbox"], true);
+        assert!(!h.db().exists(), "inspect never touches the database");
+    }
+
+    #[test]
+    fn text_tree_and_missing_file() {
+        let h = Home::new();
+        let f = h.file("deploy.md", DEPLOY_MD);
+        let out = h.ok(&["inspect", f.to_str().expect("path")]);
+        assert!(out.contains("Back up the database"), "{out}");
+        let err = h.fails(&["inspect", "/nonexistent/x.md"], 1);
+        assert!(err.starts_with("error: reading checklist /nonexistent/x.md"), "{err}");
+    }
+
+    #[test]
+    fn every_template_and_seed_imports() {
+        let h = Home::new();
+        let root = crate::repo_root();
+        let mut files: Vec<_> = std::fs::read_dir(root.join("checklists")).into_iter().flatten().flatten().map(|e| e.path()).collect();
+        files.extend(std::fs::read_dir(root.join("../shared/seeds")).into_iter().flatten().flatten().map(|e| e.path()));
+        for f in files.iter().filter(|p| p.extension().is_some_and(|e| e == "md")) {
+            h.ok(&["checklist", "import", f.to_str().expect("path")]);
+        }
+        let list: serde_json::Value = serde_json::from_str(&h.ok(&["checklist", "list", "--json"])).expect("json");
+        assert!(list.as_array().map(Vec::len).unwrap_or(0) >= 5, "templates imported: {list}");
+    }
+}
+
+mod checklist {
+    use super::*;
+
+    #[test]
+    fn import_prints_id_and_list_shows_it() {
+        let h = Home::new();
+        let f = h.file("deploy.md", DEPLOY_MD);
+        let id = h.ok(&["checklist", "import", f.to_str().expect("path")]).trim().to_string();
+        assert_eq!(id.len(), 36, "prints a UUID: {id}");
+        let list: serde_json::Value = serde_json::from_str(&h.ok(&["checklist", "list", "--json"])).expect("json");
+        assert_eq!(list[0]["id"], id.as_str());
+        assert_eq!(list[0]["items"], 5);
+        assert!(h.ok(&["checklist", "list"]).contains("Deploy web service"));
+    }
+
+    #[test]
+    fn binary_file_is_a_clear_error() {
+        let h = Home::new();
+        let p = h.path().join("bin.md");
+        std::fs::write(&p, [0xff, 0xfe, 0x00, 0x01, 0x80]).expect("write");
+        let err = h.fails(&["checklist", "import", p.to_str().expect("path")], 1);
+        assert!(err.contains("bin.md"), "{err}");
+    }
+}
+
+mod run {
+    use super::*;
+
+    #[test]
+    fn new_set_show_list_flow() {
+        let h = Home::new();
+        let (run, its) = new_run(&h);
+        assert_eq!(its.len(), 5);
+        let backup = its[1]["id"].as_str().expect("id").to_string();
+        let out = h.ok(&["run", "set", &run[..12], &backup, "done", "--note", "took 3 min"]);
+        assert!(out.starts_with("recorded"), "{out}");
+        let err = h.fails(&["run", "set", &run, &backup, "skipped"], 1);
+        assert!(err.contains("reason"), "skip needs a reason: {err}");
+        h.ok(&["run", "set", &run, its[2]["id"].as_str().expect("id"), "skipped", "--reason", "no staging", "--as", "bob"]);
+        let v = run_json(&h, &run);
+        let after = items(&v);
+        assert_eq!(after[1]["state"], "done");
+        assert_eq!(after[1]["note"], "took 3 min");
+        assert_eq!(after[1]["by"], "alice", "--as defaults to $RUNSHEET_OPERATOR");
+        assert_eq!(after[2]["state"], "skipped");
+        assert_eq!(after[2]["reason"], "no staging");
+        assert_eq!(after[2]["by"], "bob");
+        assert_eq!(v["version"], "1.2");
+        assert_eq!(v["environment"], "prod");
+        assert_eq!(v["progress"]["done"], 1);
+        let list: serde_json::Value = serde_json::from_str(&h.ok(&["run", "list", "--json"])).expect("json");
+        assert_eq!(list[0]["status"], "in_progress");
+        assert!(h.ok(&["run", "show", &run]).contains("[x] Back up the database"));
+    }
+
+    #[test]
+    fn state_names_and_unknown_items() {
+        let h = Home::new();
+        let (run, its) = new_run(&h);
+        let id = its[0]["id"].as_str().expect("id");
+        for s in ["failed", "blocked", "n/a", "na", "pending", "done"] {
+            h.ok(&["run", "set", &run, id, s]);
+        }
+        let err = h.fails(&["run", "set", &run, id, "finished"], 1);
+        assert!(err.contains("unknown state `finished`"), "{err}");
+        let err = h.fails(&["run", "set", &run, "no-such-item", "done"], 1);
+        assert!(err.contains("no item `no-such-item`"), "{err}");
+        let err = h.fails(&["run", "show", "ffffffff"], 1);
+        assert!(err.contains("no run matches `ffffffff`"), "{err}");
+    }
+
+    #[test]
+    fn window_is_parsed_and_checked() {
+        let h = Home::new();
+        let f = h.file("deploy.md", DEPLOY_MD);
+        let f = f.to_str().expect("path");
+        let run = h.ok(&["run", "new", f, "--title", "t", "--window", "2026-11-24 22:00..2026-11-24T23:30:00Z"]);
+        let v = run_json(&h, run.trim());
+        assert_eq!(v["window_start"], "2026-11-24T22:00:00Z");
+        assert_eq!(v["window_end"], "2026-11-24T23:30:00Z");
+        let err = h.fails(&["run", "new", f, "--title", "t", "--window", "2026-11-24 22:00..2026-11-24 21:00"], 1);
+        assert!(err.contains("ends before it starts"), "{err}");
+        h.fails(&["run", "new", f, "--title", "t", "--window", "tomorrow"], 1);
+    }
+
+    #[test]
+    fn export_md_reimports_to_the_same_items_and_json_verifies() {
+        let h = Home::new();
+        let (run, its) = new_run(&h);
+        h.ok(&["run", "set", &run, its[0]["id"].as_str().expect("id"), "done", "--note", "mailed *all* teams"]);
+        h.ok(&["run", "set", &run, its[3]["id"].as_str().expect("id"), "failed", "--reason", "image pull error"]);
+        let md = h.ok(&["run", "export", &run, "--format", "md"]);
+        assert!(md.contains("- [x] Announce the change window"), "{md}");
+        assert!(md.contains("failed by alice"), "{md}");
+        let out = h.path().join("export.md");
+        h.ok(&["run", "export", &run, "--format", "md", "-o", out.to_str().expect("path")]);
+        let re: serde_json::Value =
+            serde_json::from_str(&h.ok(&["inspect", out.to_str().expect("path"), "--json"])).expect("json");
+        let mut re_items = vec![];
+        fn walk(v: &serde_json::Value, out: &mut Vec<(String, String)>) {
+            for it in v.as_array().into_iter().flatten() {
+                out.push((it["id"].as_str().unwrap_or("").into(), it["text"].as_str().unwrap_or("").into()));
+                walk(&it["children"], out);
+            }
+        }
+        for p in re["phases"].as_array().into_iter().flatten() {
+            for s in p["sections"].as_array().into_iter().flatten() {
+                walk(&s["items"], &mut re_items);
+            }
+        }
+        let orig: Vec<(String, String)> = its
+            .iter()
+            .map(|i| (i["id"].as_str().unwrap_or("").into(), i["text"].as_str().unwrap_or("").into()))
+            .collect();
+        assert_eq!(re_items, orig, "importing the export gives the same items");
+        let log = h.path().join("run.json");
+        h.ok(&["run", "export", &run, "--format", "json", "-o", log.to_str().expect("path")]);
+        let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&log).expect("read")).expect("json");
+        assert_eq!(v["events"].as_array().map(Vec::len), Some(3));
+        h.ok(&["verify", log.to_str().expect("path")]);
+        let tampered = std::fs::read_to_string(&log).expect("read").replace("image pull error", "all fine");
+        let bad = h.file("tampered.json", &tampered);
+        let err = h.fails(&["verify", bad.to_str().expect("path")], 1);
+        assert!(err.contains("hash mismatch"), "{err}");
+    }
+}
+
+mod verify {
+    use super::*;
+
+    #[test]
+    fn detects_an_edited_row_and_names_the_event() {
+        let h = Home::new();
+        let (run, its) = new_run(&h);
+        for it in &its {
+            h.ok(&["run", "set", &run, it["id"].as_str().expect("id"), "done"]);
+        }
+        assert!(h.ok(&["verify"]).contains("ok"));
+        h.ok(&["verify", &run[..10]]);
+        let c = rusqlite::Connection::open(h.db()).expect("raw");
+        c.execute_batch("DROP TRIGGER events_no_update;").expect("drop trigger");
+        let id: String = c.query_row("SELECT id FROM events ORDER BY seq LIMIT 1 OFFSET 3", [], |r| r.get(0)).expect("id");
+        c.execute("UPDATE events SET at = '2020-01-01T00:00:00Z' WHERE id = ?1", [&id]).expect("edit");
+        drop(c);
+        let err = h.fails(&["verify"], 1);
+        assert!(err.contains(&id) && err.contains("hash mismatch"), "names the first bad event: {err}");
+    }
+}
+
+mod backup {
+    use super::*;
+
+    #[test]
+    fn backup_verifies_and_restores() {
+        let h = Home::new();
+        let (run, its) = new_run(&h);
+        h.ok(&["run", "set", &run, its[0]["id"].as_str().expect("id"), "done"]);
+        let dest = h.path().join("backup.db");
+        h.ok(&["backup", dest.to_str().expect("path")]);
+        h.ok(&["verify", dest.to_str().expect("path")]);
+        // Damage the live database, then restore the backup as the error message says.
+        std::fs::write(h.db(), b"this is not a database at all, just some bytes that are long enough to matter......")
+            .expect("damage");
+        let _ = std::fs::remove_file(h.db().with_extension("db-wal"));
+        let _ = std::fs::remove_file(h.db().with_extension("db-shm"));
+        let err = h.fails(&["run", "list"], 1);
+        assert!(err.contains("is damaged") && err.contains("runsheet backup"), "{err}");
+        std::fs::copy(&dest, h.db()).expect("restore");
+        let v = run_json(&h, &run);
+        assert_eq!(items(&v)[0]["state"], "done", "the restored database has the run");
+    }
+}
+
+mod main {
+    use super::*;
+
+    #[test]
+    fn usage_errors_exit_2_and_runtime_errors_exit_1() {
+        let h = Home::new();
+        h.fails(&["run", "frobnicate"], 2);
+        h.fails(&["run", "new"], 2);
+        let err = h.fails(&["run", "export", "x", "--format", "md"], 1);
+        assert!(err.starts_with("error: "), "{err}");
+    }
+
+    #[test]
+    fn truncated_and_garbage_databases_give_clear_errors() {
+        let h = Home::new();
+        let (run, its) = new_run(&h);
+        for n in 0..150 {
+            h.ok(&["run", "set", &run, its[n % 5]["id"].as_str().expect("id"), if n % 2 == 0 { "done" } else { "failed" }, "--note", &"x".repeat(200)]);
+        }
+        let len = std::fs::metadata(h.db()).expect("meta").len();
+        std::fs::OpenOptions::new().write(true).open(h.db()).expect("open").set_len(len / 2).expect("truncate");
+        let err = h.fails(&["run", "list"], 1);
+        assert!(err.contains(&h.db().display().to_string()), "names the file: {err}");
+        assert!(err.contains("runsheet backup"), "says how to restore: {err}");
+        std::fs::write(h.db(), vec![0xa5u8; 65536]).expect("garbage");
+        let err = h.fails(&["verify"], 1);
+        assert!(err.contains("is damaged (file is not a database)"), "{err}");
+    }
+}
