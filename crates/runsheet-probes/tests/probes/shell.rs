@@ -76,7 +76,7 @@ async fn secrets_reach_the_command_as_env_vars_and_are_masked() {
     let mut secrets = ResolvedSecrets::none();
     secrets.insert("deploy_token", Sensitive::new("dT0k-abcdef-123".into()));
     let spec = parse(
-        "kind = \"shell\"\ncommand = \"echo token={{secret:deploy_token}}; echo env=$RUNSHEET_SECRET_DEPLOY_TOKEN; echo tbl=$T; ps -o args= -p $$\"\nenv = { T = \"{{secret:deploy_token}}\" }",
+        "kind = \"shell\"\ncommand = \"echo token={{secret:deploy_token}}; echo env=$RUNSHEET_SECRET_DEPLOY_TOKEN; echo tbl=$T; cat /proc/$$/cmdline; echo\"\nenv = { T = \"{{secret:deploy_token}}\" }",
     )
     .unwrap();
     let ev = Runner::default().run_one(&ProbeJob { item: "i".into(), index: 0, spec, armed: true }, &secrets).await;
