@@ -734,6 +734,14 @@ mod round_trips {
         check(&c, "literal backticks");
     }
 
+    /// Regression (fuzz, roundtrip target): a front matter title is normalised like a heading.
+    #[test]
+    fn front_matter_title_is_normalised() {
+        let c = import::parse("t.md", "---\ntitle: \"Payme    nts 🚀 API\"\n---\n- [ ] x\n").expect("imports");
+        assert_eq!(c.title, "Payme nts API");
+        check(&c, "front matter title");
+    }
+
     #[test]
     fn rendered_shape() {
         let src = "---\nversion: 1.2.3\n---\n# Deploy\n\n## Prepare (T-1 hour)\n\n### Backup\n\n- [x] Backup `pg_dump -h 127.0.0.1 app`\n  ```probe\n  kind = \"tcp\"\n  address = \"127.0.0.1:5432\"\n  ```\n  - [ ] Copy *offsite*\n\n**Commands**:\n```bash\n./backup.sh\n```\n\n## Sign-off\n\n- [ ] QA Lead: ____\n";
