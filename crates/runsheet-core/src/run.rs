@@ -457,8 +457,9 @@ impl RunState {
 
     /// The run as JSON for `runsheet run show --json` and the desktop: metadata, status, progress, settings, the
     /// phase/section/item tree (every item with id, line, text, state, reason, note, by, at, evidence, waiver,
-    /// children), roles and sign-offs. Fields may be added, never renamed.
-    pub fn to_json(&self) -> serde_json::Value {
+    /// children), roles and sign-offs with what blocks them at `now` (evidence goes stale with time). Fields may
+    /// be added, never renamed.
+    pub fn to_json(&self, now: DateTime<Utc>) -> serde_json::Value {
         let phases: Vec<serde_json::Value> = self
             .checklist
             .phases
@@ -511,15 +512,10 @@ impl RunState {
             "events": self.timeline.len(),
             "phases": phases,
             "roles": self.roles,
-            "signoffs": self.roles.iter().map(|r| {
-                let last = self.signoffs.iter().rev().find(|s| &s.role == r);
-                json!({
-                    "role": r,
-                    "signed_by": last.map(|s| s.name.clone()),
-                    "at": last.map(|s| s.at),
-                    "comment": last.and_then(|s| s.comment.clone()),
-                })
-            }).collect::<Vec<_>>(),
+            // Issue 4's shape: { role, signed_by, at, blocked_by } (plus phase, comment, structured blockers).
+            "signoffs": crate::signoff::SignoffFacts::from_events(&self.timeline)
+                .map(|f| crate::signoff::statuses(&f, now))
+                .unwrap_or_default(),
         })
     }
 

@@ -36,6 +36,8 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     device: String,
+    /// The state of the run appended to last, so a long-lived store (the desktop) folds only new events.
+    cache: std::cell::RefCell<Option<runs::Cached>>,
 }
 
 impl Store {
@@ -73,7 +75,7 @@ impl Store {
         check_integrity(&conn).map_err(|detail| StoreError::Damaged { path: path.clone(), detail })?;
         migrate::migrate(&conn, &path)?;
         let device = migrate::device_id(&conn).map_err(at)?;
-        let store = Store { conn, path, device };
+        let store = Store { conn, path, device, cache: Default::default() };
         store.refresh_missing_summaries()?;
         Ok(store)
     }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, Transaction, TransactionBehavior};
 use serde::Serialize;
 
-use runsheet_core::event::{Event, EventBody, Parent};
+use runsheet_core::event::{Event, EventBody, GateMode, Parent};
 use runsheet_core::run::{Progress, RunState, RunStatus};
 use runsheet_core::signoff;
 
@@ -158,12 +158,11 @@ impl Store {
         let mut appended = None;
         self.write_store(|tx| {
             // Read inside the write transaction: nobody can append between our read and our insert.
-            let events: Vec<Event> = load_events(tx, run_id).map_err(|e| self.sql_err(e))?.into_iter().collect::<Result<_>>()?;
-            if events.is_empty() {
-                return Err(StoreError::NotFound { what: "run", id: run_id.to_string() });
+            let (mut state, _) = self.state_in(tx, run_id)?;
+            let strict = state.settings.gate_mode == GateMode::Strict;
+            if matches!(body, EventBody::SignedOff { .. }) || (strict && matches!(body, EventBody::ItemSet { .. })) {
+                enforce_rules(&state.timeline, &body, now)?;
             }
-            enforce_rules(&events, &body, now)?;
-            let mut state = RunState::fold(events)?;
             state.check(&body)?;
             let parents: Vec<Parent> = state.heads().into_iter().map(Parent::from).collect();
             let event = Event::new(
@@ -176,13 +175,49 @@ impl Store {
                 body,
             );
             insert_event(tx, &event).map_err(|e| self.sql_err(e))?;
+            let seq = tx.last_insert_rowid();
             state.apply(event.clone());
             update_summary(tx, &state, &event).map_err(|e| self.sql_err(e))?;
-            appended = Some(event);
+            appended = Some((event, state, seq));
             Ok(())
         })?;
-        appended.ok_or(StoreError::NotFound { what: "run", id: run_id.to_string() })
+        let (event, state, last_seq) =
+            appended.ok_or(StoreError::NotFound { what: "run", id: run_id.to_string() })?;
+        // Only a committed state is cached.
+        *self.cache.borrow_mut() = Some(Cached { run_id: run_id.to_string(), last_seq, state });
+        Ok(event)
     }
+
+    /// The run's state inside a transaction: the cached state plus the events recorded since (by this or any
+    /// other process), or a full fold when there is no usable cache. Returns the state and the last `seq`.
+    fn state_in(&self, conn: &Connection, run_id: &str) -> Result<(RunState, i64)> {
+        if let Some(c) = self.cache.borrow_mut().take().filter(|c| c.run_id == run_id) {
+            let newer = load_events_after(conn, run_id, c.last_seq).map_err(|e| self.sql_err(e))?;
+            let (mut state, mut last_seq) = (c.state, c.last_seq);
+            let mut usable = true;
+            for (seq, event) in newer {
+                let event = event?;
+                // Events merged in below the fold position would need a refold: fall back to the full fold.
+                if state.timeline.last().is_some_and(|l| event.fold_key() <= l.fold_key()) {
+                    usable = false;
+                    break;
+                }
+                state.apply(event);
+                last_seq = seq;
+            }
+            if usable {
+                return Ok((state, last_seq));
+            }
+        }
+        let rows = load_events_after(conn, run_id, 0).map_err(|e| self.sql_err(e))?;
+        let last_seq = rows.last().map(|(s, _)| *s).unwrap_or(0);
+        let events: Vec<Event> = rows.into_iter().map(|(_, e)| e).collect::<Result<_>>()?;
+        if events.is_empty() {
+            return Err(StoreError::NotFound { what: "run", id: run_id.to_string() });
+        }
+        Ok((RunState::fold(events)?, last_seq))
+    }
+
 
     /// Recompute the cached status/progress of runs migrated from schema 1 (which had no such columns).
     pub(crate) fn refresh_missing_summaries(&self) -> Result<()> {
@@ -223,8 +258,7 @@ impl Store {
 /// gate refuses item changes, and a sign-off is refused while anything blocks it (four-eyes, open items, missing,
 /// stale or failing evidence). Advisory gate warnings are the caller's to show ([`Store::gate`]).
 fn enforce_rules(events: &[Event], body: &EventBody, now: DateTime<Utc>) -> Result<()> {
-    let needs = matches!(body, EventBody::ItemSet { .. } | EventBody::SignedOff { .. });
-    let Some(facts) = needs.then(|| signoff::SignoffFacts::from_events(events)).flatten() else { return Ok(()) };
+    let Some(facts) = signoff::SignoffFacts::from_events(events) else { return Ok(()) };
     match body {
         EventBody::ItemSet { item, .. } => {
             if let signoff::GateVerdict::Refused { blockers } = signoff::gate_check(&facts, item, now) {
@@ -292,6 +326,23 @@ fn update_summary(tx: &Connection, state: &RunState, last: &Event) -> rusqlite::
         params![state.run_id, last.hash, state.status().as_str(), progress, last.at.to_rfc3339()],
     )?;
     Ok(())
+}
+
+/// The run state a store keeps between appends.
+#[derive(Debug)]
+pub(crate) struct Cached {
+    run_id: String,
+    last_seq: i64,
+    state: RunState,
+}
+
+/// A run's events recorded after `seq`, with their `seq`, in recording order.
+fn load_events_after(conn: &Connection, run_id: &str, seq: i64) -> rusqlite::Result<Vec<(i64, Result<Event>)>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {EVENT_COLUMNS}, seq FROM events WHERE run_id = ?1 AND seq > ?2 ORDER BY seq"
+    ))?;
+    let rows = stmt.query_map(params![run_id, seq], |r| Ok((r.get::<_, i64>(9)?, row_to_event(r)?)))?;
+    rows.collect()
 }
 
 /// Load a run's events in recording order. The outer error is SQLite's; each inner one is a row that does not

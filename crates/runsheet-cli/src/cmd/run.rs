@@ -106,7 +106,7 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
         Command::Show { run, json } => {
             let state = load(&run, ctx)?;
             if json {
-                return print_json(&state.to_json());
+                return print_json(&state.to_json(ctx.now()));
             }
             print!("{}", show_text(&state));
             Ok(())
@@ -143,7 +143,7 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
                     let events = ctx.store()?.events(&run_id)?;
                     serde_json::to_string_pretty(&serde_json::json!({
                         "format": "runsheet-run-log/1",
-                        "run": state.to_json(),
+                        "run": state.to_json(ctx.now()),
                         "events": events,
                     }))? + "\n"
                 }

@@ -126,6 +126,13 @@ mod run {
         assert_eq!(v["version"], "1.2");
         assert_eq!(v["environment"], "prod");
         assert_eq!(v["progress"]["done"], 1);
+        assert_eq!(v["signoffs"][0]["role"], "Technical Lead");
+        assert_eq!(v["signoffs"][0]["signed_by"], serde_json::Value::Null);
+        assert!(
+            v["signoffs"][0]["blocked_by"].as_array().is_some_and(|b| !b.is_empty()),
+            "an unsigned role lists what blocks it while items are open: {}",
+            v["signoffs"]
+        );
         let list: serde_json::Value = serde_json::from_str(&h.ok(&["run", "list", "--json"])).expect("json");
         assert_eq!(list[0]["status"], "in_progress");
         assert!(h.ok(&["run", "show", &run]).contains("[x] Back up the database"));
