@@ -110,7 +110,7 @@ fn resolve_secrets(jobs: &[ProbeJob]) -> ResolvedSecrets {
     if jobs.iter().all(|j| secret_refs(&j.spec).is_empty()) {
         return ResolvedSecrets::none();
     }
-    let store = runsheet_secrets::SecretStore::open();
+    let store = crate::cmd::secret::open_store();
     ResolvedSecrets::resolve(store.as_ref(), jobs.iter().map(|j| &j.spec))
 }
 

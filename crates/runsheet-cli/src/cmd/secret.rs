@@ -28,8 +28,13 @@ pub enum Command {
 
 /// The keyring service: `runsheet`, or `$RUNSHEET_SECRET_SERVICE` (tests use their own so they do not collide).
 fn store() -> Result<SecretStore> {
+    Ok(open_store()?)
+}
+
+/// The secret store every command uses (`probe run` and `probe check` resolve secrets through it too).
+pub fn open_store() -> runsheet_secrets::Result<SecretStore> {
     let service = std::env::var("RUNSHEET_SECRET_SERVICE").unwrap_or_else(|_| runsheet_secrets::DEFAULT_SERVICE.into());
-    Ok(SecretStore::with_service(&service)?)
+    SecretStore::with_service(&service)
 }
 
 fn read_value(name: &str) -> Result<Sensitive<String>> {
