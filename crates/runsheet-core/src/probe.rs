@@ -247,6 +247,15 @@ pub fn parse(source: &str) -> Result<ProbeSpec, ProbeSpecError> {
 pub fn from_table(table: toml::Table) -> Result<ProbeSpec, ProbeSpecError> {
     let mut f = Fields { table };
     let kind = f.req_str("kind")?;
+    // Unknown fields first: a misspelt field (`urll`) should be named as such, not reported as a missing `url`.
+    if let Some(allowed) = fields_of(&kind) {
+        let common = ["timeout", "retries", "fresh_for"];
+        if let Some(k) = f.table.keys().find(|k| !allowed.contains(&k.as_str()) && !common.contains(&k.as_str())) {
+            let near = allowed.iter().chain(common.iter()).find(|a| similar(a, k));
+            let hint = near.map(|n| format!(" (did you mean `{n}`?)")).unwrap_or_default();
+            return Err(ProbeSpecError::field(k, format!("unknown field for kind `{kind}`{hint}")));
+        }
+    }
     let timeout = f.opt_duration("timeout")?.unwrap_or_else(default_timeout);
     if timeout.0.is_zero() || timeout.0 > Duration::from_secs(3600) {
         return Err(ProbeSpecError::field("timeout", "must be more than 0s and at most 1h"));
@@ -373,6 +382,42 @@ pub fn from_table(table: toml::Table) -> Result<ProbeSpec, ProbeSpecError> {
         parse_secret_refs(s).map_err(|m| ProbeSpecError::field(&field, m))?;
     }
     Ok(ProbeSpec { check, timeout, retries, fresh_for })
+}
+
+/// The fields each kind accepts besides the common ones (None for an unknown kind).
+fn fields_of(kind: &str) -> Option<&'static [&'static str]> {
+    Some(match kind {
+        "http" => &["url", "method", "headers", "expect_status", "body_contains", "json", "insecure", "ca_file"],
+        "tcp" => &["address"],
+        "port_free" => &["port", "host"],
+        "dns" => &["name", "expect"],
+        "tls" => &["address", "server_name", "min_days", "insecure", "ca_file"],
+        "redis" => &["address", "password"],
+        "postgres" => &["url", "password", "query", "expect"],
+        "disk" => &["path", "min_free"],
+        "env" => &["name"],
+        "file" => &["path"],
+        "shell" => &["command", "cwd", "env", "expect_exit"],
+        _ => return None,
+    })
+}
+
+/// Edit distance at most 2 (for "did you mean").
+fn similar(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len().abs_diff(b.len()) > 2 {
+        return false;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()] <= 2
 }
 
 impl ProbeSpec {
@@ -1040,6 +1085,8 @@ mod tests {
             let e = err(src);
             assert_eq!(e.field.as_deref(), Some(field), "{src}: {e}");
         }
+        let e = err("kind = \"http\"\nurll = \"http://x\"");
+        assert_eq!(e.to_string(), "field `urll`: unknown field for kind `http` (did you mean `url`?)");
         assert_eq!(err("kind = = 1").field, None, "TOML syntax errors have no field");
     }
 
