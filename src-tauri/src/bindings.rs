@@ -2,66 +2,70 @@
 //! handler and generates `ui/src/lib/bindings.ts`. `tests::bindings_are_current` fails when the committed file
 //! differs from a fresh export; `UPDATE_BINDINGS=1 cargo test -p runsheet-desktop bindings` rewrites it.
 
-use tauri::Runtime;
-use tauri_specta::{collect_commands, collect_events};
-
-use crate::commands::{dialogs, export, library, probes, runs, secrets, settings, signoff};
-use crate::events::{FilesDropped, ProbeStatusEvent};
 
 /// Where the generated bindings are committed, relative to this crate.
 pub const BINDINGS_PATH: &str = "../ui/src/lib/bindings.ts";
 
-pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
-    tauri_specta::Builder::<R>::new()
-        .commands(collect_commands![
-            library::list_checklists,
-            library::import_checklist_file,
-            library::import_checklist_text,
-            library::preview_checklist,
-            runs::list_runs,
-            runs::create_run,
-            runs::get_run,
-            runs::set_item_state,
-            runs::add_note,
-            runs::timeline,
-            runs::timeline_chart,
-            probes::run_probes::<R>,
-            probes::evidence,
-            probes::arm_shell_probe,
-            probes::validate_probe,
-            probes::add_probe,
-            secrets::keyring_status,
-            secrets::list_credentials,
-            secrets::set_credential,
-            secrets::delete_credential,
-            signoff::signoff,
-            signoff::sign_off,
-            signoff::add_role,
-            signoff::waive,
-            signoff::set_run_settings,
-            export::export_run,
-            export::verify_pdf_file,
-            export::verify_pdf_bytes,
-            export::open_path,
-            settings::get_settings,
-            settings::update_settings,
-            settings::create_identity,
-            settings::import_identity,
-            settings::export_certificate,
-            settings::perf_samples,
-            settings::mark_painted,
-            dialogs::open_file_dialog::<R>,
-            dialogs::save_file_dialog::<R>,
+/// The tauri-specta builder for runtime `$r` (a macro because generic commands cannot be named with a generic
+/// parameter of an enclosing function): `tauri::Wry` in the app, `tauri::test::MockRuntime` in tests.
+#[macro_export]
+macro_rules! specta_builder {
+    ($r:ty) => {
+        $crate::__tauri_specta::Builder::<$r>::new()
+        .commands($crate::__tauri_specta::collect_commands![
+            $crate::commands::library::list_checklists,
+            $crate::commands::library::import_checklist_file,
+            $crate::commands::library::import_checklist_text,
+            $crate::commands::library::preview_checklist,
+            $crate::commands::runs::list_runs,
+            $crate::commands::runs::create_run,
+            $crate::commands::runs::get_run,
+            $crate::commands::runs::set_item_state,
+            $crate::commands::runs::add_note,
+            $crate::commands::runs::timeline,
+            $crate::commands::runs::timeline_chart,
+            $crate::commands::probes::run_probes::<$r>,
+            $crate::commands::probes::evidence,
+            $crate::commands::probes::arm_shell_probe,
+            $crate::commands::probes::validate_probe,
+            $crate::commands::probes::add_probe,
+            $crate::commands::secrets::keyring_status,
+            $crate::commands::secrets::list_credentials,
+            $crate::commands::secrets::set_credential,
+            $crate::commands::secrets::delete_credential,
+            $crate::commands::signoff::signoff,
+            $crate::commands::signoff::sign_off,
+            $crate::commands::signoff::add_role,
+            $crate::commands::signoff::waive,
+            $crate::commands::signoff::set_run_settings,
+            $crate::commands::export::export_run,
+            $crate::commands::export::verify_pdf_file,
+            $crate::commands::export::verify_pdf_bytes,
+            $crate::commands::export::open_path,
+            $crate::commands::settings::get_settings,
+            $crate::commands::settings::update_settings,
+            $crate::commands::settings::create_identity,
+            $crate::commands::settings::import_identity,
+            $crate::commands::settings::export_certificate,
+            $crate::commands::settings::perf_samples,
+            $crate::commands::settings::mark_painted,
+            $crate::commands::dialogs::open_file_dialog::<$r>,
+            $crate::commands::dialogs::save_file_dialog::<$r>,
         ])
-        .events(collect_events![ProbeStatusEvent, FilesDropped])
+        .events($crate::__tauri_specta::collect_events![$crate::events::ProbeStatusEvent, $crate::events::FilesDropped])
         .dangerously_cast_bigints_to_number()
+    };
+}
+
+pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
+    crate::specta_builder!(tauri::Wry)
 }
 
 /// The bindings as text, exactly as committed.
 pub fn export_string() -> Result<String, String> {
     let dir = tempfile_dir()?;
     let path = dir.join("bindings.ts");
-    builder::<tauri::Wry>()
+    builder()
         .export(specta_typescript::Typescript::default().header("// Generated by src-tauri (tauri-specta): do not edit. Regenerate: UPDATE_BINDINGS=1 cargo test -p runsheet-desktop bindings\n"), &path)
         .map_err(|e| format!("exporting bindings: {e}"))?;
     let text = std::fs::read_to_string(&path).map_err(|e| format!("reading exported bindings: {e}"))?;

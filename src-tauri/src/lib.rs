@@ -1,6 +1,9 @@
 //! Runsheet desktop shell: wires managed state, commands, events, plugins and window events together.
 //! Nothing else lives here: commands are in `commands/<domain>.rs`, the wire error in `error.rs`.
 
+#[doc(hidden)]
+pub use tauri_specta as __tauri_specta;
+
 pub mod bindings;
 pub mod commands;
 pub mod error;
@@ -42,7 +45,7 @@ pub fn run(context: tauri::Context<tauri::Wry>) {
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("RUNSHEET_LOG").unwrap_or_else(|_| "info".into()))
         .with_writer(std::io::stderr)
         .init();
-    let specta = bindings::builder::<tauri::Wry>();
+    let specta = bindings::builder();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_dialog::init())

@@ -15,7 +15,7 @@ struct App {
 
 fn app() -> App {
     let home = tempfile::tempdir().unwrap();
-    let specta = runsheet_desktop::bindings::builder::<MockRuntime>();
+    let specta = runsheet_desktop::specta_builder!(MockRuntime);
     let paths = runsheet_desktop::state::Paths { home: home.path().to_path_buf() };
     let app = mock_builder()
         .invoke_handler(specta.invoke_handler())
