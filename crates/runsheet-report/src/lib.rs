@@ -8,6 +8,7 @@
 pub mod fonts;
 pub mod identity;
 pub mod input;
+pub mod markdown;
 pub mod pades;
 mod pdfobj;
 pub mod render;

@@ -179,3 +179,23 @@ fn pdftotext_finds_every_item_name_and_emoji_heading() {
         }
     }
 }
+
+#[test]
+fn markdown_deployment_log_has_timeline_issues_and_signoff() {
+    let events = common::run(6, true);
+    let input = runsheet_report::ReportInput::from_events(&events, common::t0()).unwrap();
+    let md = runsheet_report::markdown::deployment_log(&input);
+    for needle in ["## Timeline", "## Issues", "## Sign-off", "waived by Sam Lead", "skipped — not applicable", "| Technical Lead | Sam Lead |"] {
+        assert!(md.contains(needle), "markdown lacks {needle:?}:\n{md}");
+    }
+}
+
+#[test]
+fn a_tampered_run_log_fails_the_chain_check() {
+    let events = common::run(3, true);
+    let log = runsheet_report::run_log_json(&events).unwrap();
+    assert!(runsheet_report::verify::check_run_log(&log).dag_ok);
+    let text = String::from_utf8(log).unwrap().replacen("Sam Lead", "Mallory", 1);
+    let r = runsheet_report::verify::check_run_log(text.as_bytes());
+    assert!(!r.dag_ok && !r.problems.is_empty(), "an edited event must fail");
+}
