@@ -188,7 +188,8 @@ impl<'f> Canvas<'f> {
     }
 
     fn heading(&mut self, text: &str, size: f32, c: Rgb3, space_before: f32) {
-        self.ensure(space_before + size * 1.4 + 30.0);
+        // Keep a heading with at least a few lines of what follows it.
+        self.ensure(space_before + size * 1.4 + 64.0);
         self.y += space_before;
         let lines = self.fonts.wrap(FontKind::Bold, text, size, self.content_width());
         for l in lines {
