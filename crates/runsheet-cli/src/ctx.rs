@@ -43,7 +43,7 @@ impl Ctx {
                 }
             }
         }
-        "unknown".to_string()
+        os_user_name().unwrap_or_else(|| "unknown".to_string())
     }
 
     /// The current time (the only clock read in the CLI, so commands stay easy to reason about).
@@ -56,4 +56,16 @@ impl Ctx {
         let store = self.store()?;
         store.resolve_run(prefix).with_context(|| format!("finding run `{prefix}`"))
     }
+}
+
+/// The OS user name when no environment variable names it (Linux/Unix: the real uid looked up in /etc/passwd).
+fn os_user_name() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let uid = status.lines().find_map(|l| l.strip_prefix("Uid:"))?.split_whitespace().next()?.to_string();
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|l| {
+        let mut f = l.split(':');
+        let name = f.next()?;
+        (f.nth(1)? == uid).then(|| name.to_string())
+    })
 }

@@ -10,6 +10,7 @@ use std::process::{Command, Output};
 pub const BIN: &str = env!("CARGO_BIN_EXE_runsheet");
 
 /// A scratch home for one test.
+#[derive(Debug)]
 pub struct Home {
     pub dir: tempfile::TempDir,
 }
