@@ -740,6 +740,9 @@ mod round_trips {
         let c = import::parse("t.md", "---\ntitle: \"Payme    nts 🚀 API\"\n---\n- [ ] x\n").expect("imports");
         assert_eq!(c.title, "Payme nts API");
         check(&c, "front matter title");
+        let c = import::parse("t.md", "+++\ntitle = \"a`b\"\n+++\n- [ ] x\n").expect("imports");
+        assert_eq!(c.title, "a\\`b", "a literal backtick is escaped like in any inline text");
+        check(&c, "front matter title with a backtick");
     }
 
     #[test]

@@ -784,14 +784,20 @@ impl Walker<'_> {
     /// Assemble the item tree from the arena (children always have larger indices than their parent, so one
     /// reverse sweep builds every subtree before its parent needs it).
     fn finish(mut self) -> Checklist {
-        // Titles from front matter or the file name are normalised like heading titles.
+        // Titles from front matter or the file name are normalised like heading titles (literal backticks
+        // escaped as in any inline text).
+        let fallback = |t: &str| {
+            let mut out = String::new();
+            push_plain(&mut out, &plain_title(t));
+            out
+        };
         let title = match self.title.take() {
             Some(t) => t,
             None => match self.metadata.get("title") {
-                Some(serde_json::Value::String(t)) => plain_title(t),
+                Some(serde_json::Value::String(t)) => fallback(t),
                 _ => {
                     let base = self.name.rsplit(['/', '\\']).next().unwrap_or(self.name);
-                    plain_title(base.rsplit_once('.').map(|(stem, _)| stem).filter(|s| !s.is_empty()).unwrap_or(base))
+                    fallback(base.rsplit_once('.').map(|(stem, _)| stem).filter(|s| !s.is_empty()).unwrap_or(base))
                 }
             },
         };
