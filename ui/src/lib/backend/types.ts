@@ -346,7 +346,8 @@ export interface Evidence {
   kind: string;
   outcome: ProbeOutcome;
   started_at: string;
-  duration_ms: number;
+  /** Floats come over the wire as `number | null` (tauri-specta maps f64 so, NaN being null). */
+  duration_ms: number | null;
   /** One line, e.g. "HTTP 200 in 12 ms". */
   summary: string;
   /** Masked output (response head/body excerpt, command output). */
@@ -354,7 +355,7 @@ export interface Evidence {
   /** Hex SHA-256 of the response or output, if any. */
   response_hash?: string | null;
   /** `fresh_for` of the probe, in seconds. */
-  fresh_for_s: number;
+  fresh_for_s: number | null;
   /** Older than fresh_for at the time the view was built (the UI recomputes from started_at + fresh_for_s). */
   stale: boolean;
 }
@@ -479,7 +480,7 @@ export type ExportFormat = 'pdf' | 'md' | 'json';
 
 export interface ExportResult {
   path: string;
-  bytes: number;
+  bytes: number | null;
   /** PDFs are signed when a signing identity exists. */
   signed: boolean;
   head_hash: string;

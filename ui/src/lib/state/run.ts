@@ -68,7 +68,8 @@ export function ageSeconds(ev: Evidence, now: Date): number {
 }
 
 export function isStale(ev: Evidence, now: Date): boolean {
-  return ageSeconds(ev, now) > ev.fresh_for_s;
+  // A missing window is the probe default, 15 minutes.
+  return ageSeconds(ev, now) > (ev.fresh_for_s ?? 900);
 }
 
 /** "42 s", "5 min", "3 h", "2 d". */

@@ -305,7 +305,7 @@ export class FakeBackend implements Backend {
     const now = this.now().getTime();
     for (const [k, v] of r.items) {
       items[k] = clone(v);
-      items[k].evidence.forEach((e) => (e.stale = now - Date.parse(e.started_at) > e.fresh_for_s * 1000));
+      items[k].evidence.forEach((e) => (e.stale = now - Date.parse(e.started_at) > (e.fresh_for_s ?? 900) * 1000));
     }
     return {
       summary: this.summary(r),
@@ -470,7 +470,7 @@ export class FakeBackend implements Backend {
   async evidence(run_id: string, item_id: string): Promise<Evidence[]> {
     const r = this.run(run_id);
     const now = this.now().getTime();
-    return clone(r.evidence.get(item_id) ?? []).map((e) => ({ ...e, stale: now - Date.parse(e.started_at) > e.fresh_for_s * 1000 }));
+    return clone(r.evidence.get(item_id) ?? []).map((e) => ({ ...e, stale: now - Date.parse(e.started_at) > (e.fresh_for_s ?? 900) * 1000 }));
   }
 
   async armShellProbe(run_id: string, item_id: string): Promise<ItemStatus> {
@@ -587,7 +587,7 @@ export class FakeBackend implements Backend {
         const ev = s?.evidence.find((e) => e.probe === i);
         if (!ev) out.push({ kind: 'missing_evidence', item: it.id, phase: ph, message: `${it.text} — probe never ran` });
         else if (ev.outcome !== 'pass') out.push({ kind: 'failed_probe', item: it.id, phase: ph, message: `${it.text} — probe ${ev.outcome}: ${ev.summary}` });
-        else if (now - Date.parse(ev.started_at) > ev.fresh_for_s * 1000) {
+        else if (now - Date.parse(ev.started_at) > (ev.fresh_for_s ?? 900) * 1000) {
           out.push({ kind: 'stale_evidence', item: it.id, phase: ph, message: `${it.text} — evidence is stale` });
         }
       });
