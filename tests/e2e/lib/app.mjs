@@ -143,3 +143,30 @@ export async function texts(browser, testid) {
   const els = await browser.$$(`[data-testid="${testid}"]`);
   return Promise.all(els.map((e) => e.getText()));
 }
+
+/**
+ * Presses one key in the window. WebDriver key actions are tried first; when WebKitWebDriver delivers no keydown
+ * to the document (seen under Xvfb with no window manager: the window never gets X input focus), the same
+ * KeyboardEvent is dispatched on the focused element, which runs the UI's real handler. `via` records which.
+ */
+export async function press(browser, key) {
+  await browser.execute(() => {
+    window.__e2eKeys = 0;
+    if (!window.__e2eKeyHook) {
+      window.__e2eKeyHook = true;
+      window.addEventListener('keydown', () => (window.__e2eKeys += 1), true);
+    }
+  });
+  try {
+    await browser.keys([key]);
+  } catch {
+    /* fall through to the synthetic event */
+  }
+  const got = await browser.execute(() => window.__e2eKeys);
+  if (got > 0) return 'webdriver';
+  await browser.execute((k) => {
+    const t = document.activeElement ?? document.body;
+    for (const type of ['keydown', 'keyup']) t.dispatchEvent(new KeyboardEvent(type, { key: k, bubbles: true, cancelable: true }));
+  }, key);
+  return 'dispatched';
+}

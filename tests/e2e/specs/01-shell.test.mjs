@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { openApp, shot, startDriver, until } from '../lib/app.mjs';
+import { openApp, press, shot, startDriver, until } from '../lib/app.mjs';
 
 const CHECKLIST = `# E2E release checklist
 
@@ -72,12 +72,11 @@ test('import, run, keyboard and mouse, skip with reason, restart keeps state', a
     await (await b.$(tid('new-run-submit'))).click();
     await until('the run view with 5 items', async () => (await itemStates(b)).length === 5);
 
-    // Keyboard: j selects the first item, x marks it done; j then space marks the second.
-    await b.keys(['j']);
-    await b.keys(['x']);
+    // Keyboard: the run opens with the first item selected; x marks it done, j then space marks the second.
+    await press(b, 'x');
     await until('item 1 done', async () => (await itemStates(b))[0] === 'done');
-    await b.keys(['j']);
-    await b.keys([' ']);
+    await press(b, 'j');
+    await press(b, ' ');
     await until('item 2 done', async () => (await itemStates(b))[1] === 'done');
     // Mouse: the toggle of the fourth item.
     const toggles = await b.$$(tid('item-toggle'));
@@ -86,7 +85,7 @@ test('import, run, keyboard and mouse, skip with reason, restart keeps state', a
     // Skip the third with a reason: select it with the mouse, press s, type the reason.
     const rows = await b.$$(tid('item'));
     await rows[2].click();
-    await b.keys(['s']);
+    await press(b, 's');
     const reason = await b.$(tid('skip-dialog-input'));
     await until('the skip reason dialog', () => reason.isDisplayed());
     await reason.setValue('merge freeze not needed for a config-only release');
@@ -105,7 +104,7 @@ test('import, run, keyboard and mouse, skip with reason, restart keeps state', a
     const row = await b.$(tid('run-row'));
     await until('the run in the list', () => row.isDisplayed());
     assert.match(await row.getText(), /Shop API 2\.5\.0 to production/);
-    await row.click();
+    await (await row.$(tid('run-open'))).click();
     await until('the run view', async () => (await itemStates(b)).length === 5);
     assert.deepEqual(await itemStates(b), ['done', 'done', 'skipped', 'done', 'pending'], 'every state survived the restart');
     const rows = await b.$$(tid('item'));

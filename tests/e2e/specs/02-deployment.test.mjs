@@ -104,7 +104,7 @@ test('probes, credential, waiver, second signer, signed PDF', async () => {
 
     // Run both probes: the health check passes, the error-rate probe fails.
     await click(b, 'nav-runs');
-    await (await b.$(`${tid('run-row')}[data-run-id="${runId}"]`)).click();
+    await (await b.$(`${tid('run-row')}[data-run-id="${runId}"] ${tid('run-open')}`)).click();
     const items = await b.$$(tid('item'));
     for (const [i, want] of [[0, 'pass'], [1, 'fail']]) {
       await items[i].click();
@@ -158,7 +158,7 @@ test('probes, credential, waiver, second signer, signed PDF', async () => {
     await click(b, 'identity-create-submit');
     await until('the identity', () => b.$(tid('identity-fingerprint')).isExisting());
     await click(b, 'nav-runs');
-    await (await b.$(`${tid('run-row')}[data-run-id="${runId}"]`)).click();
+    await (await b.$(`${tid('run-row')}[data-run-id="${runId}"] ${tid('run-open')}`)).click();
     await click(b, 'tab-export');
     await click(b, 'export-pdf');
     const result = await b.$(tid('export-result'));
