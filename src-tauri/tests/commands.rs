@@ -19,14 +19,12 @@ fn app() -> App {
     let paths = runsheet_desktop::state::Paths { home: home.path().to_path_buf() };
     let app = mock_builder()
         .invoke_handler(specta.invoke_handler())
-        .setup(move |app| {
-            specta.mount_events(app);
-            runsheet_desktop::manage_state(app.handle(), paths)?;
-            Ok(())
-        })
         // The real config and capabilities, so the ACL is the one the app ships with.
         .build(tauri::generate_context!(test = true))
         .unwrap();
+    // State is managed on the built app directly: the mock runtime does not run `setup` before `run`.
+    specta.mount_events(&app);
+    runsheet_desktop::manage_state(app.handle(), paths).unwrap();
     let main = WebviewWindowBuilder::new(&app, "main", WebviewUrl::default()).build().unwrap();
     App { _app: app, main, home }
 }
