@@ -54,7 +54,19 @@ enum Command {
     Bench(cmd::bench::Args),
 }
 
+/// Ends quietly on a closed pipe (`runsheet run list --json | head`), as Unix tools do, instead of panicking
+/// inside `println!` when Rust's default ignored SIGPIPE turns the write into an error.
+#[cfg(unix)]
+#[allow(unsafe_code)]
+fn restore_sigpipe() {
+    use nix::sys::signal::{signal, SigHandler, Signal};
+    // SAFETY: called first in `main`, before any other thread exists; SIG_DFL installs no Rust handler.
+    let _ = unsafe { signal(Signal::SIGPIPE, SigHandler::SigDfl) };
+}
+
 fn main() -> ExitCode {
+    #[cfg(unix)]
+    restore_sigpipe();
     let cli = Cli::parse();
     let ctx = Ctx::new();
     let result = match cli.command {

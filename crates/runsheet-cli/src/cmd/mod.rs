@@ -25,9 +25,9 @@ use runsheet_core::Checklist;
 /// Read and parse a checklist file: (file name, source, parsed). Non-UTF-8 files are a clear error.
 pub fn read_checklist_file(path: &Path) -> Result<(String, String, Checklist)> {
     let bytes = std::fs::read(path).with_context(|| format!("reading checklist {}", path.display()))?;
-    let source = String::from_utf8(bytes)
-        .map_err(|e| anyhow::anyhow!("{} is not UTF-8 text (invalid byte at offset {})", path.display(), e.utf8_error().valid_up_to()))?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
+    // The importer decodes UTF-8 (with or without BOM), UTF-16 with a BOM and Latin-1, and refuses binary files.
+    let source = runsheet_core::import::decode_text(&name, &bytes).with_context(|| format!("reading {}", path.display()))?;
     let checklist = runsheet_core::import::parse(&name, &source).with_context(|| format!("parsing {}", path.display()))?;
     Ok((name, source, checklist))
 }

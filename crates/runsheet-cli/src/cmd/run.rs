@@ -65,7 +65,17 @@ pub enum Command {
         output: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = Paper::A4)]
         paper: Paper,
+        /// Markdown layout: the checklist with states (re-importable) or a deployment log (timeline, issues,
+        /// sign-off) like the log templates teams keep.
+        #[arg(long, value_enum, default_value_t = MdLayout::Checklist)]
+        layout: MdLayout,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MdLayout {
+    Checklist,
+    Log,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -134,7 +144,7 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
             println!("recorded {} {} = {} by {} ({})", short(&run_id), item, state, actor, event.id);
             Ok(())
         }
-        Command::Export { run, format, output, paper } => {
+        Command::Export { run, format, output, paper, layout } => {
             let run_id = ctx.resolve_run(&run)?;
             let text = match format {
                 Format::Pdf => return crate::cmd::pdf::export(&run_id, output, paper, ctx),
@@ -146,6 +156,11 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
                         "run": state.to_json(ctx.now()),
                         "events": events,
                     }))? + "\n"
+                }
+                Format::Md if layout == MdLayout::Log => {
+                    let events = ctx.store()?.events(&run_id)?;
+                    let input = runsheet_report::ReportInput::from_events(&events, ctx.now())?;
+                    runsheet_report::markdown::deployment_log(&input)
                 }
                 Format::Md => runsheet_core::run::export_markdown(&ctx.store()?.run_state(&run_id)?),
             };

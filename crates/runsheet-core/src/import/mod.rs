@@ -103,6 +103,10 @@ pub fn parse(name: &str, source: &str) -> Result<Checklist> {
 /// encoding of hand-written files from older Windows editors. Bytes containing NUL, or more than 1% control
 /// characters, are refused as not text.
 pub fn parse_bytes(name: &str, bytes: &[u8]) -> Result<Checklist> {
-    let text = decode::decode(name, bytes)?;
-    parse(name, &text)
+    parse(name, &decode_text(name, bytes)?)
+}
+
+/// The text of a checklist file as `parse_bytes` reads it (kept by callers that store the source).
+pub fn decode_text(name: &str, bytes: &[u8]) -> Result<String> {
+    Ok(decode::decode(name, bytes)?.into_owned())
 }
