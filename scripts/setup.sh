@@ -13,7 +13,7 @@ packages=(build-essential pkg-config curl ca-certificates libwebkit2gtk-4.1-dev 
           libsecret-1-0 gnome-keyring dbus dbus-x11 fonts-dejavu-core)
 if [ "$want_test" = 1 ]; then
   packages+=(xvfb xauth webkit2gtk-driver imagemagick x11-utils libsecret-tools redis-server postgresql
-             poppler-utils cmark-gfm chromium python3-venv python3-pip)
+             poppler-utils cmark-gfm chromium python3-venv python3-pip openssl)
 fi
 
 missing=()
