@@ -38,6 +38,12 @@ pub fn deployment_log(input: &ReportInput) -> String {
     for p in input.phases.iter().filter(|p| p.items().next().is_some()) {
         let (done, total) = p.progress();
         let span = p.actual_span();
+        // A phase has finished only when all its items have; before that the column says when it was last touched.
+        let end = match span {
+            Some(s) if done == total => t(&s.1),
+            Some(s) => format!("(in progress, last change {})", t(&s.1)),
+            None => "-".into(),
+        };
         let _ = writeln!(
             o,
             "| {}{} | {} | {} | {} | {done}/{total} |",
@@ -45,7 +51,7 @@ pub fn deployment_log(input: &ReportInput) -> String {
             if p.rollback { " (rollback)" } else { "" },
             cell(p.timing.as_deref().unwrap_or("-")),
             span.map(|s| t(&s.0)).unwrap_or_else(|| "-".into()),
-            span.map(|s| t(&s.1)).unwrap_or_else(|| "-".into()),
+            end,
         );
     }
 

@@ -168,6 +168,8 @@ struct CodeBuf {
 
 struct Walker<'n> {
     name: &'n str,
+    /// The (newline-normalised) source, to place list items on the line of their marker.
+    src: &'n str,
     lines: LineIndex,
     title: Option<String>,
     title_is_h1: bool,
@@ -260,6 +262,7 @@ fn parse_with(name: &str, source: &str, opts: Options) -> Result<Checklist> {
 
     let mut w = Walker {
         name,
+        src: source,
         lines: LineIndex::new(source),
         title: None,
         title_is_h1: false,
@@ -426,7 +429,13 @@ impl Walker<'_> {
             }
             Tag::Heading { level, .. } => self.heading = Some((level, self.lines.line(offset), String::new())),
             Tag::List(_) => self.frames.push(Frame::List),
-            Tag::Item => self.frames.push(Frame::Item { start: offset, task: None }),
+            Tag::Item => {
+                // pulldown-cmark may start a tab-indented item at the end of the line before it: the item's line
+                // is the one of its marker, as cmark-gfm reports it.
+                let rest = self.src.get(offset..).unwrap_or_default();
+                let start = offset + (rest.len() - rest.trim_start_matches([' ', '\t', '\n']).len());
+                self.frames.push(Frame::Item { start, task: None })
+            }
             Tag::BlockQuote(_) => {
                 self.quote_depth += 1;
                 self.frames.push(Frame::Quote);
