@@ -122,13 +122,59 @@ fn amount(s: &str) -> Option<i64> {
 
 /// A timing hint: `T-1 hour`, `T+15 minutes`, `T-0`, `Week 2-3`, `Week 8+`, `Day 1`, `Month 3+`, `Within 1 Hour`.
 /// Offsets are minutes from the start of the change window; periods count from 1 (`Week 1` starts at 0).
+/// Also ranges of two T-relative hints (`T-2h to T-1h`, `T+0 – T+30m`), `T minus 2 hours`, `T-0:30` (h:mm),
+/// `H-2` (H-hour: hours), and `Day -1` / `Day +2` (days around the change day).
 pub(crate) fn parse_timing(inner: &str) -> Option<Timing> {
     let label = collapse_ws(inner);
     if label.is_empty() || label.len() > 40 {
         return None;
     }
-    let lower = label.to_ascii_lowercase();
-    // T-relative: `T-1 hour`, `T + 15 min`, `T−30m`, `T0`.
+    if label.starts_with(['T', 't', 'H', 'h']) {
+        for sep in [" to ", " until ", " – ", " — ", "–", "—", " → ", "→", " .. ", "..."] {
+            if let Some((a, b)) = label.split_once(sep) {
+                let (Some(a), Some(b)) = (parse_one_timing(a), parse_one_timing(b)) else { continue };
+                if let (Some(start), Some(end)) = (a.offset_minutes, b.offset_minutes) {
+                    if end >= start {
+                        return Some(Timing { label, offset_minutes: Some(start), end_offset_minutes: Some(end) });
+                    }
+                }
+            }
+        }
+    }
+    parse_one_timing(&label)
+}
+
+fn parse_one_timing(inner: &str) -> Option<Timing> {
+    let label = collapse_ws(inner);
+    if label.is_empty() || label.len() > 40 {
+        return None;
+    }
+    let lower = label.to_ascii_lowercase().replace(" minus ", "-").replace(" plus ", "+");
+    // H-hour: `H-2` is two hours before, `H+30m` thirty minutes after (a bare number counts hours).
+    if let Some(rest) = lower.strip_prefix('h').map(str::trim_start) {
+        let (sign, body) = match rest.strip_prefix('-').or_else(|| rest.strip_prefix('−')) {
+            Some(b) => (-1, b.trim()),
+            None => (1, rest.strip_prefix('+')?.trim()),
+        };
+        let minutes = if body.chars().all(|c| c.is_ascii_digit()) && !body.is_empty() && body.len() < 5 {
+            body.parse::<i64>().ok()? * HOUR
+        } else {
+            amount(body)?
+        };
+        return Some(Timing { label, offset_minutes: Some(sign * minutes), end_offset_minutes: None });
+    }
+    // `Day -1`, `Day +2`, `Day 0`: days around the change day (unsigned `Day 1` is a period, below).
+    if let Some(rest) = lower.strip_prefix("day ").map(str::trim) {
+        let signed = match rest.strip_prefix('-').or_else(|| rest.strip_prefix('−')) {
+            Some(r) => Some((-1, r)),
+            None => rest.strip_prefix('+').map(|r| (1, r)).or((rest == "0").then_some((1, rest))),
+        };
+        if let Some((sign, r)) = signed {
+            let days: i64 = r.trim().parse().ok().filter(|d| *d < 10_000)?;
+            return Some(Timing { label, offset_minutes: Some(sign * days * DAY), end_offset_minutes: None });
+        }
+    }
+    // T-relative: `T-1 hour`, `T + 15 min`, `T−30m`, `T0`, `T-0:30`.
     if let Some(rest) = lower.strip_prefix('t') {
         let rest = rest.trim_start();
         let (sign, body) = if let Some(b) = rest.strip_prefix('-').or_else(|| rest.strip_prefix('−')) {
@@ -140,7 +186,13 @@ pub(crate) fn parse_timing(inner: &str) -> Option<Timing> {
         } else {
             return None;
         };
-        let minutes = amount(body)?;
+        let minutes = match body.trim().split_once(':') {
+            Some((h, m)) if m.len() == 2 => {
+                let (h, m): (i64, i64) = (h.trim().parse().ok()?, m.parse().ok()?);
+                (h < 1000 && m < 60).then_some(h * HOUR + m)?
+            }
+            _ => amount(body)?,
+        };
         return Some(Timing { label, offset_minutes: Some(sign * minutes), end_offset_minutes: None });
     }
     // Day-relative: `D-1`, `D+2` (whole days around the change day).
@@ -373,6 +425,23 @@ mod tests {
         assert_eq!(t("Optional"), None);
         assert_eq!(t("Critical Issues"), None);
         assert_eq!(t("if applicable"), None);
+        // Ranges, words, h:mm, H-hour, signed days.
+        assert_eq!(t("T-2h to T-1h"), Some((Some(-120), Some(-60))));
+        assert_eq!(t("T+0 – T+30m"), Some((Some(0), Some(30))));
+        assert_eq!(t("T-1h to T-2h"), None, "a backwards range is not a range");
+        assert_eq!(t("T minus 2 hours"), Some((Some(-120), None)));
+        assert_eq!(t("T plus 15 min"), Some((Some(15), None)));
+        assert_eq!(t("T-0:30"), Some((Some(-30), None)));
+        assert_eq!(t("T+1:15"), Some((Some(75), None)));
+        assert_eq!(t("H-2"), Some((Some(-120), None)));
+        assert_eq!(t("H+30m"), Some((Some(30), None)));
+        assert_eq!(t("Day -1"), Some((Some(-DAY), None)));
+        assert_eq!(t("Day +2"), Some((Some(2 * DAY), None)));
+        assert_eq!(t("Day 0"), Some((Some(0), None)));
+        assert_eq!(t("HA"), None);
+        assert_eq!(t("H2"), None);
+        assert_eq!(t("Hotfix"), None);
+        assert_eq!(t("T-1:75"), None);
     }
 
     #[test]
