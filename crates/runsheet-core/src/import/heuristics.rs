@@ -266,7 +266,7 @@ const ROLE_WORDS: &[&str] = &[
     "architect", "administrator", "admin", "analyst", "head", "sre", "dba", "qa", "devops", "operator",
     "developer", "tester", "commander", "coordinator", "representative", "sponsor", "cto", "ciso", "cio",
     "vp", "executive", "champion", "specialist", "auditor", "on-call", "oncall", "by", "approval", "sign-off",
-    "signoff", "lead)", "chief", "supervisor", "steward", "custodian", "controller",
+    "signoff", "lead)", "chief", "supervisor", "steward", "custodian", "controller", "chair", "chairperson", "cab",
 ];
 
 /// A sign-off line's role: `Technical Lead: ________ Date: ____` → `Technical Lead`. `in_context` is true under a
@@ -305,7 +305,98 @@ pub(crate) fn signoff_role(line: &str, in_context: bool) -> Option<String> {
         return None;
     }
     let role = role.strip_suffix(" Signature").unwrap_or(role).trim();
-    Some(collapse_ws(role))
+    Some(collapse_ws(bracketed_role(role).unwrap_or(role)))
+}
+
+/// `Signature (QA)`, `Approved by (Engineering Manager)` → the role in the brackets.
+fn bracketed_role(label: &str) -> Option<&str> {
+    let (head, rest) = label.split_once('(')?;
+    let inner = rest.strip_suffix(')')?.trim();
+    let head = head.trim().to_lowercase();
+    let generic = ["signature", "approved by", "signed off by", "signed by", "sign-off", "signoff", "sign off", "approval", "approver"];
+    (generic.contains(&head.as_str()) && !inner.is_empty() && !inner.contains(['(', ')'])).then_some(inner)
+}
+
+/// First words of `X sign-off` / `X approval` that qualify the sign-off rather than name who gives it.
+const NOT_SIGNER_WORDS: &[&str] = &[
+    "final", "formal", "written", "initial", "change", "deploy", "deployment", "go-live", "production", "staging",
+    "pre-deployment", "post-deployment", "rollback", "cutover", "phase", "stage", "gate", "verbal", "explicit",
+];
+
+/// Verbs that open a request for a sign-off rather than name the role (`Get QA sign-off`).
+const ASKING_VERBS: &[&str] = &["get", "obtain", "request", "collect", "receive", "record", "confirm", "secure", "gather"];
+
+/// A task item that names who signs without a blank to fill: `- [ ] Product Owner sign-off`, `- [ ] Get QA
+/// approval`, `- [ ] Approved by: Release Manager`, and under a sign-off heading or label a bare role
+/// (`- [ ] DBA`, `- [ ] SRE on-call`). Anything that reads as work to do stays a task.
+pub(crate) fn task_signoff_role(text: &str, in_context: bool) -> Option<String> {
+    let t = collapse_ws(text.trim().trim_end_matches(['.', '!']));
+    if t.contains(['`', '[', ']', '|', '_']) || t.chars().count() > 60 {
+        return None;
+    }
+    let lower = t.to_lowercase();
+    if lower.len() != t.len() {
+        return None; // keep byte offsets of `t` and `lower` in step (no case mapping that changes lengths)
+    }
+    // `Approved by: Release Manager`, `Sign-off: QA Lead`, `Signed off by the DBA`.
+    // The `by` forms name the signer after a space or colon; the bare nouns only with a colon (`Approval of the
+    // plan` is a task).
+    for (p, seps) in [
+        ("approved by", &[' ', ':'][..]),
+        ("signed off by", &[' ', ':']),
+        ("signed-off by", &[' ', ':']),
+        ("signed by", &[' ', ':']),
+        ("sign-off by", &[' ', ':']),
+        ("sign-off", &[':']),
+        ("sign off", &[':']),
+        ("signoff", &[':']),
+        ("approval", &[':']),
+        ("approver", &[':']),
+    ] {
+        if lower.starts_with(p) && lower[p.len()..].starts_with(seps) {
+            let rest = t[p.len()..].trim_start_matches([':', ' ', '-', '–', '—']).trim();
+            let rest = rest.strip_prefix("the ").or_else(|| rest.strip_prefix("The ")).unwrap_or(rest);
+            return role_phrase(rest, false).then(|| rest.to_string());
+        }
+    }
+    // `Product Owner sign-off`, `QA Lead approval`, `Get security sign-off`.
+    for s in [" sign-off", " sign off", " signoff", " approval", " signs off", " approves", " go/no-go"] {
+        if let Some(head) = lower.strip_suffix(s) {
+            let mut role = t[..head.len()].trim();
+            if let Some((verb, rest)) = role.split_once(' ') {
+                if ASKING_VERBS.contains(&verb.to_lowercase().as_str()) {
+                    role = rest.trim();
+                }
+            }
+            let role = role.strip_suffix("'s").unwrap_or(role);
+            let first = role.split_whitespace().next().unwrap_or_default().to_lowercase();
+            let names_someone = role.starts_with(|c: char| c.is_uppercase()) && !NOT_SIGNER_WORDS.contains(&first.as_str());
+            return (role_phrase(role, true) || (names_someone && role_phrase(role, false))).then(|| role.to_string());
+        }
+    }
+    (in_context && role_phrase(&t, true)).then_some(t)
+}
+
+/// One to four words that name a role. `strict`: one of them must be a role word (`Lead`, `DBA`, `on-call`),
+/// and none may read as a finished action (`reviewed`, `completed`).
+fn role_phrase(role: &str, strict: bool) -> bool {
+    let words: Vec<String> = role
+        .split(|c: char| c.is_whitespace() || c == '/')
+        .filter(|w| !w.is_empty())
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-').to_lowercase())
+        .collect();
+    if words.is_empty() || words.len() > 4 || words.iter().any(String::is_empty) || words.last().is_some_and(|w| NOT_ROLE_WORDS.contains(&w.as_str())) {
+        return false;
+    }
+    if role.chars().next().is_some_and(|c| !c.is_alphanumeric()) || ASKING_VERBS.contains(&words[0].as_str()) {
+        return false;
+    }
+    if !strict {
+        return true;
+    }
+    let generic = ["by", "approval", "sign-off", "signoff"];
+    words.iter().any(|w| ROLE_WORDS.contains(&w.as_str()) && !generic.contains(&w.as_str()))
+        && !words.iter().any(|w| w.len() > 4 && w.ends_with("ed"))
 }
 
 /// Programs and tools whose name opening inline code marks it as a command line.
@@ -485,5 +576,33 @@ mod tests {
         assert_eq!(signoff_role("Backup location: ______", true), None);
         // Regression (fuzz, roundtrip target): punctuation around a role is not part of it.
         assert_eq!(signoff_role("-----Technical Lead: ______", false).as_deref(), Some("Technical Lead"));
+        assert_eq!(signoff_role("Signature (QA): ______", false).as_deref(), Some("QA"));
+        assert_eq!(signoff_role("Approved by (Engineering Manager): ______", false).as_deref(), Some("Engineering Manager"));
+    }
+
+    #[test]
+    fn task_items_that_name_a_signer() {
+        let r = |s: &str, ctx: bool| task_signoff_role(s, ctx);
+        assert_eq!(r("Product Owner sign-off", false).as_deref(), Some("Product Owner"));
+        assert_eq!(r("Get QA approval", false).as_deref(), Some("QA"));
+        assert_eq!(r("Security sign-off", false).as_deref(), Some("Security"));
+        assert_eq!(r("Approved by: Release Manager", false).as_deref(), Some("Release Manager"));
+        assert_eq!(r("Sign-off: CAB Chair", false).as_deref(), Some("CAB Chair"));
+        assert_eq!(r("DBA", true).as_deref(), Some("DBA"));
+        assert_eq!(r("SRE on-call", true).as_deref(), Some("SRE on-call"));
+        // Work to do stays a task.
+        assert_eq!(r("DBA", false), None);
+        assert_eq!(r("All checks completed", true), None);
+        assert_eq!(r("Rollback plan reviewed by lead", true), None);
+        assert_eq!(r("Deploy the release", true), None);
+        assert_eq!(r("Get sign-off", false), None);
+        assert_eq!(r("Final approval", false), None);
+        assert_eq!(r("Approvals collected", true), None);
+        assert_eq!(r("Approval of the migration plan", true), None);
+        assert_eq!(r("Approver: CAB", false).as_deref(), Some("CAB"));
+        assert_eq!(r("Change approval", false), None);
+        assert_eq!(r("deploy approval", false), None);
+        assert_eq!(r("Record deployment date sign-off", false), None);
+        assert_eq!(r("Run `make approve` approval", false), None);
     }
 }

@@ -12,7 +12,7 @@ use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, MetadataBlockKind, Opti
 
 use super::heuristics::{
     collapse_ws, heading_title, is_command_line, plain_title, is_rollback_title, is_signoff_context, normalise, short_id,
-    signoff_role,
+    signoff_role, task_signoff_role,
 };
 use super::{front_matter, ImportError, Result, MAX_ITEM_DEPTH};
 use crate::checklist::{Checklist, Command, CommandKind, Item, Phase, ProbeDecl, Section, SignoffLine};
@@ -608,7 +608,7 @@ impl Walker<'_> {
         if item_children || !node.probes.is_empty() || node.commands.iter().any(|c| c.kind == CommandKind::Block) {
             return;
         }
-        if let Some(role) = signoff_role(&node.text, ctx) {
+        if let Some(role) = signoff_role(&node.text, ctx).or_else(|| task_signoff_role(&node.text, ctx)) {
             self.nodes[idx].signoff = Some(role);
             self.nodes[idx].commands.clear();
         }
