@@ -187,3 +187,43 @@ fn no_keyring_is_a_clear_error() {
     assert!(err.contains("gnome-keyring") && err.contains("unlock"), "{err}");
     let _ = &mut env;
 }
+
+/// A probe added to an item during a run (an accepted suggestion) runs with the run's own probes, its evidence is
+/// recorded, a bad block is refused naming the field, and the chain still verifies.
+#[test]
+fn an_added_probe_runs_and_is_recorded() {
+    let mut env = Env::new("add");
+    let port = echo_server();
+    let md = env.home.join("c.md");
+    std::fs::write(&md, format!("# T\n\n## Go\n\n- [ ] Health: `curl -f http://127.0.0.1:{port}/health`\n- [ ] Other\n")).unwrap();
+    let run = env.ok(&["run", "new", md.to_str().unwrap(), "--title", "t"], None).trim().to_string();
+    let show: serde_json::Value = serde_json::from_str(&env.ok(&["run", "show", &run, "--json"], None)).unwrap();
+    let item = show["phases"][0]["sections"][0]["items"][0]["id"].as_str().unwrap().to_string();
+
+    // Nothing to run before the probe is added.
+    let before = env.run(&["probe", "run", &run, "--json"], None);
+    let before: serde_json::Value = serde_json::from_slice(&before.stdout).unwrap_or(serde_json::json!([]));
+    assert_eq!(before.as_array().map_or(0, Vec::len), 0, "the checklist has no probe of its own: {before}");
+
+    let bad = env.run(&["probe", "add", &run, &item], Some("kind = \"http\"\nurll = \"x\"\n"));
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("urll"), "the error names the field");
+
+    let block = format!("```probe\nkind = \"http\"\nurl = \"http://127.0.0.1:{port}/health\"\nbody_contains = \"GET /health\"\n```\n");
+    let out = env.ok(&["probe", "add", &run, &item], Some(&block));
+    assert!(out.contains("added probe #0"), "{out}");
+
+    let res: serde_json::Value = serde_json::from_str(&env.ok(&["probe", "run", &run, "--json"], None)).unwrap();
+    let res = res.as_array().unwrap();
+    assert_eq!(res.len(), 1, "{res:?}");
+    assert_eq!(res[0]["item"], item.as_str());
+    assert_eq!(res[0]["outcome"], "pass", "{res:?}");
+
+    let show: serde_json::Value = serde_json::from_str(&env.ok(&["run", "show", &run, "--json"], None)).unwrap();
+    let it = &show["phases"][0]["sections"][0]["items"][0];
+    assert_eq!(it["probes"], 1);
+    assert_eq!(it["evidence"].as_array().unwrap().len(), 1);
+    assert!(env.ok(&["verify"], None).contains("ok"));
+    let md = env.ok(&["run", "export", &run, "--format", "md"], None);
+    assert!(md.contains("body_contains = \"GET /health\""), "the md export writes the added probe back:\n{md}");
+}

@@ -69,6 +69,11 @@ pub enum EventBody {
     ProbeArmed { item: String },
     /// A probe execution's evidence (secrets already masked by value).
     Evidence { item: String, evidence: serde_json::Value },
+    /// A probe attached to an item during the run (an accepted suggestion, maybe edited). `source` is the TOML
+    /// text of a probe block, kept verbatim: the hash then never depends on how a parsed spec serialises, and a
+    /// newer build that adds probe fields still reads it. Its index follows the item's checklist probes, in
+    /// fold order (evidence names probes by index).
+    ProbeAdded { item: String, source: String },
     SignedOff {
         role: String,
         name: String,
@@ -95,6 +100,7 @@ impl EventBody {
             EventBody::NoteAdded { .. } => "note_added",
             EventBody::ProbeArmed { .. } => "probe_armed",
             EventBody::Evidence { .. } => "evidence",
+            EventBody::ProbeAdded { .. } => "probe_added",
             EventBody::SignedOff { .. } => "signed_off",
             EventBody::RoleAdded { .. } => "role_added",
             EventBody::Waived { .. } => "waived",
@@ -109,6 +115,7 @@ impl EventBody {
             | EventBody::NoteAdded { item, .. }
             | EventBody::ProbeArmed { item }
             | EventBody::Evidence { item, .. }
+            | EventBody::ProbeAdded { item, .. }
             | EventBody::Waived { item, .. } => Some(item),
             _ => None,
         }

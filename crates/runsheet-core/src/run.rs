@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::checklist::{Checklist, Item};
+use crate::checklist::{Checklist, Item, ProbeDecl};
 use crate::event::{Event, EventBody, GateMode, ItemState};
 
 /// Why an event cannot be applied to a run.
@@ -35,6 +35,8 @@ pub enum RunError {
     DuplicateRole(String),
     #[error("the change window ends before it starts")]
     BadWindow,
+    #[error("item `{item}`: invalid probe: {message}")]
+    InvalidProbe { item: String, message: String },
 }
 
 impl RunError {
@@ -43,7 +45,9 @@ impl RunError {
         match self {
             RunError::NotCreated | RunError::UnknownItem(_) | RunError::UnknownRole(_) => "NotFound",
             RunError::AlreadyCreated | RunError::DuplicateRole(_) => "Conflict",
-            RunError::ReasonRequired(_) | RunError::Empty(_) | RunError::BadWindow => "Invalid",
+            RunError::ReasonRequired(_) | RunError::Empty(_) | RunError::BadWindow | RunError::InvalidProbe { .. } => {
+                "Invalid"
+            }
         }
     }
 }
@@ -96,6 +100,19 @@ pub struct EvidenceRecord {
     pub event: String,
     pub evidence: serde_json::Value,
 }
+
+/// A probe attached to an item during the run (`probe_added`), after the checklist's own probes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AddedProbe {
+    /// The probe as parsed from the recorded TOML (`line` is 0: it has no place in the checklist source).
+    pub decl: ProbeDecl,
+    pub at: DateTime<Utc>,
+    pub by: String,
+    pub event: String,
+}
+
+/// Largest probe TOML a `probe_added` event may carry.
+pub const PROBE_SOURCE_LIMIT: usize = 64 * 1024;
 
 /// A sign-off as recorded.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -221,6 +238,8 @@ pub struct RunState {
     pub waivers: BTreeMap<String, Waiver>,
     /// Items whose shell probes the operator armed for this run.
     pub armed: BTreeSet<String>,
+    /// Probes added to items during the run, per item in fold order (see [`RunState::probes`]).
+    pub added_probes: BTreeMap<String, Vec<AddedProbe>>,
     pub settings: Settings,
     /// Every event in fold order (Lamport, device, id), including ones that changed nothing.
     pub timeline: Vec<Event>,
@@ -282,6 +301,7 @@ impl RunState {
             roles,
             waivers: BTreeMap::new(),
             armed: BTreeSet::new(),
+            added_probes: BTreeMap::new(),
             settings: Settings::default(),
             timeline: vec![event],
         })
@@ -324,6 +344,18 @@ impl RunState {
                         by: e.actor.clone(),
                         event: e.id.clone(),
                         evidence: evidence.clone(),
+                    });
+                }
+            }
+            EventBody::ProbeAdded { item, source } => {
+                // A block that does not parse (merged from a newer build with fields this one lacks, say) is
+                // left out rather than guessed at; `check` refuses such blocks locally.
+                if let (true, Ok(spec)) = (self.items.contains_key(item), crate::probe::parse(source)) {
+                    self.added_probes.entry(item.clone()).or_default().push(AddedProbe {
+                        decl: ProbeDecl { line: 0, source: source.clone(), spec },
+                        at: e.at,
+                        by: e.actor.clone(),
+                        event: e.id.clone(),
                     });
                 }
             }
@@ -390,6 +422,10 @@ impl RunState {
                 nonempty(note, "note")
             }
             EventBody::ProbeArmed { item } | EventBody::Evidence { item, .. } => known(item),
+            EventBody::ProbeAdded { item, source } => {
+                known(item)?;
+                check_probe_source(item, source)
+            }
             EventBody::SignedOff { role, name, .. } => {
                 nonempty(name, "signer name")?;
                 if !self.roles.contains(role) {
@@ -428,6 +464,38 @@ impl RunState {
             }
             _ => Err(RunError::NotCreated),
         }
+    }
+
+    /// The effective probes of an item: the frozen checklist's ```probe blocks, then the probes added during the
+    /// run in fold order. A probe's index in this list is the `probe` number its evidence carries. Empty for an
+    /// unknown item.
+    pub fn probes(&self, item: &str) -> Vec<ProbeDecl> {
+        let mut out = self.checklist.item(item).map(|i| i.probes.clone()).unwrap_or_default();
+        out.extend(self.added_probes.get(item).into_iter().flatten().map(|a| a.decl.clone()));
+        out
+    }
+
+    /// The frozen checklist with the probes added during the run appended to their items: what runs, shows and
+    /// exports a run's probes should use. Equal to `checklist` when no probe was added.
+    pub fn effective_checklist(&self) -> Checklist {
+        let mut c = self.checklist.clone();
+        if self.added_probes.is_empty() {
+            return c;
+        }
+        fn walk(items: &mut [Item], added: &BTreeMap<String, Vec<AddedProbe>>) {
+            for it in items {
+                if let Some(a) = added.get(&it.id) {
+                    it.probes.extend(a.iter().map(|a| a.decl.clone()));
+                }
+                walk(&mut it.children, added);
+            }
+        }
+        for p in &mut c.phases {
+            for s in &mut p.sections {
+                walk(&mut s.items, &self.added_probes);
+            }
+        }
+        c
     }
 
     /// Item counts per state over every item (nested ones included).
@@ -531,7 +599,8 @@ impl RunState {
             "by": s.by,
             "at": s.at,
             "armed": self.armed.contains(&it.id),
-            "probes": it.probes.len(),
+            "probes": it.probes.len() + self.added_probes.get(&it.id).map_or(0, Vec::len),
+            "added_probes": self.added_probes.get(&it.id).map(Vec::as_slice).unwrap_or(&[]),
             "commands": it.commands,
             "evidence": self.evidence.get(&it.id).map(Vec::as_slice).unwrap_or(&[]),
             "waiver": self.waivers.get(&it.id),
@@ -546,6 +615,18 @@ pub fn walk_items<'a>(items: &'a [Item], f: &mut dyn FnMut(&'a Item)) {
         f(it);
         walk_items(&it.children, f);
     }
+}
+
+/// A `probe_added` source must be a valid probe block of reasonable size.
+pub fn check_probe_source(item: &str, source: &str) -> Result<(), RunError> {
+    let bad = |message: String| RunError::InvalidProbe { item: item.to_string(), message };
+    if source.trim().is_empty() {
+        return Err(bad("the probe TOML is empty".into()));
+    }
+    if source.len() > PROBE_SOURCE_LIMIT {
+        return Err(bad(format!("the probe TOML is larger than {} KiB", PROBE_SOURCE_LIMIT / 1024)));
+    }
+    crate::probe::parse(source).map(|_| ()).map_err(|e| bad(e.to_string()))
 }
 
 fn nonempty(s: &str, what: &'static str) -> Result<(), RunError> {
@@ -563,7 +644,9 @@ fn nonempty(s: &str, what: &'static str) -> Result<(), RunError> {
 pub fn export_markdown(state: &RunState) -> String {
     use crate::render::{render_with, ItemAnnotation};
     let when = |t: DateTime<Utc>| t.format("%Y-%m-%d %H:%M:%S UTC").to_string();
-    let body = render_with(&state.checklist, &|it: &Item| {
+    // Probes added during the run are written under their items, like the checklist's own blocks.
+    let checklist = state.effective_checklist();
+    let body = render_with(&checklist, &|it: &Item| {
         let Some(s) = state.items.get(&it.id) else { return ItemAnnotation::default() };
         let mut lines = Vec::new();
         if s.state != ItemState::Pending || s.by.is_some() {

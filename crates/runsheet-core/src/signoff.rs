@@ -33,6 +33,9 @@ pub struct ItemFacts {
     /// Evidence events whose JSON did not parse (counted as unusable evidence).
     pub unreadable_evidence: usize,
     pub waiver: Option<Waiver>,
+    /// Probes added to the item during the run (`probe_added` events that parse); they follow the checklist's
+    /// own probes in index order and need evidence like them.
+    pub added_probes: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -184,6 +187,12 @@ impl SignoffFacts {
                         Err(_) => f.unreadable_evidence += 1,
                     }
                 }
+                EventBody::ProbeAdded { item, source } => {
+                    // Counted as `RunState` folds it: only blocks that parse become probes.
+                    if crate::probe::parse(source).is_ok() {
+                        items.entry(item.clone()).or_default().added_probes += 1;
+                    }
+                }
                 EventBody::Waived { item, reason, approver } => {
                     items.entry(item.clone()).or_default().waiver =
                         Some(Waiver { reason: reason.clone(), approver: approver.clone(), at: e.at });
@@ -246,7 +255,7 @@ impl SignoffFacts {
             ItemState::Skipped | ItemState::NotApplicable => return,
             ItemState::Done => {}
         }
-        let probes = self.checklist.item(item_id).map(|i| i.probes.len()).unwrap_or(0);
+        let probes = self.checklist.item(item_id).map(|i| i.probes.len()).unwrap_or(0) + f.added_probes;
         for idx in 0..probes {
             let latest = f.evidence.iter().filter(|e| e.probe as usize == idx).max_by_key(|e| e.ended_at);
             match latest {

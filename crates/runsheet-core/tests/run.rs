@@ -200,3 +200,44 @@ mod run {
         assert_eq!(back.signoffs.len(), s.checklist.signoffs.len());
     }
 }
+
+mod probe_added {
+    use super::*;
+    use runsheet_core::signoff::{blockers, Blocker, SignoffFacts};
+
+    fn event(id: &str, parent: &Event, min: i64, body: EventBody) -> Event {
+        Event::new(id.into(), "run1".into(), "d1".into(), &[Parent::from(parent)], t0() + Duration::minutes(min), "bob".into(), body)
+    }
+
+    #[test]
+    fn an_added_probe_joins_the_item_and_needs_evidence_before_sign_off() {
+        let c0 = created("d1");
+        let c = checklist();
+        let deploy = ids(&c)[3].clone();
+        let source = "kind = \"tcp\"\naddress = \"127.0.0.1:1\"\n".to_string();
+        let add = event("e1", &c0, 1, EventBody::ProbeAdded { item: deploy.clone(), source: source.clone() });
+        let mut state = RunState::fold(vec![c0.clone(), add.clone()]).expect("fold");
+        assert_eq!(state.probes(&deploy).len(), 1, "the added probe follows the checklist's (none here)");
+        assert_eq!(state.effective_checklist().item(&deploy).map(|i| i.probes.len()), Some(1));
+        assert_eq!(state.checklist.item(&deploy).map(|i| i.probes.len()), Some(0), "the frozen checklist is unchanged");
+
+        // A block that does not parse is refused before it is recorded.
+        let bad = EventBody::ProbeAdded { item: deploy.clone(), source: "kind = \"tcp\"\nadress = 1\n".into() };
+        assert!(matches!(state.check(&bad), Err(RunError::InvalidProbe { .. })));
+        assert!(state.check(&EventBody::ProbeAdded { item: "nope".into(), source }).is_err());
+
+        // Every item done: the sign-off is still blocked by the added probe's missing evidence.
+        let mut evs = vec![c0, add];
+        for (n, id) in ids(&c).iter().enumerate() {
+            let prev = evs.last().expect("events").clone();
+            evs.push(event(&format!("s{n}"), &prev, 2 + n as i64, EventBody::ItemSet { item: id.clone(), state: ItemState::Done, reason: None, note: None }));
+        }
+        state = RunState::fold(evs.clone()).expect("fold");
+        assert_eq!(state.status(), RunStatus::Complete);
+        let facts = SignoffFacts::from_events(&evs).expect("facts");
+        let b = blockers(&facts, "Release Manager", "carol", t0() + Duration::minutes(30));
+        assert!(b.iter().any(|b| matches!(b, Blocker::MissingEvidence { item } if item == &deploy)), "{b:?}");
+        assert!(verify_chain("run1", &evs).is_ok(), "probe_added events chain like any other");
+    }
+}
+

@@ -193,6 +193,7 @@ impl ReportInput {
                 }
                 EventBody::RunCreated { .. }
                 | EventBody::ProbeArmed { .. }
+                | EventBody::ProbeAdded { .. }
                 | EventBody::SignedOff { .. }
                 | EventBody::RoleAdded { .. } => {}
             }

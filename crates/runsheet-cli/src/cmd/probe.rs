@@ -1,4 +1,4 @@
-//! `runsheet probe run|check|arm` and `runsheet inspect FILE --suggest`.
+//! `runsheet probe run|check|arm|add` and `runsheet inspect FILE --suggest`.
 //!
 //! `probe run` executes a run's probes (from the run's frozen checklist) and appends one `Evidence` event per
 //! execution; `probe check` runs a checklist file's probes with nothing recorded (preflight). Both exit non-zero
@@ -47,6 +47,17 @@ pub enum Command {
         #[arg(long, default_value_t = DEFAULT_CONCURRENCY)]
         concurrency: usize,
     },
+    /// Attach a probe to an item of a run: a probe block's TOML from FILE, or from stdin when no file is given
+    /// (e.g. a suggestion from `runsheet inspect --suggest`, edited). Recorded as an event; the run's probes now
+    /// include it.
+    Add {
+        run: String,
+        item: String,
+        #[arg(long)]
+        file: Option<PathBuf>,
+        #[arg(long = "as")]
+        as_: Option<String>,
+    },
     /// Arm the shell probes of an item for a run (they refuse to run until armed).
     Arm {
         run: String,
@@ -61,25 +72,14 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
         Command::Run { run, items, json, concurrency, as_ } => run_probes(ctx, &run, &items, json, concurrency, as_.as_deref()),
         Command::Check { file, json, allow_shell, concurrency } => check(&file, json, allow_shell, concurrency),
         Command::Arm { run, item, as_ } => arm(ctx, &run, &item, as_.as_deref()),
+        Command::Add { run, item, file, as_ } => add(ctx, &run, &item, file.as_deref(), as_.as_deref()),
     }
 }
 
-/// The run's frozen checklist and the items armed for it.
+/// The run's checklist with the probes added during the run (`probe add`), and the items armed for it.
 fn run_checklist(ctx: &Ctx, run_id: &str) -> Result<(Checklist, BTreeSet<String>)> {
-    let events = ctx.store()?.events(run_id).with_context(|| format!("reading run {run_id}"))?;
-    let mut checklist = None;
-    let mut armed = BTreeSet::new();
-    for e in events {
-        match e.body {
-            EventBody::RunCreated { checklist: c, .. } => checklist = Some(*c),
-            EventBody::ProbeArmed { item } => {
-                armed.insert(item);
-            }
-            _ => {}
-        }
-    }
-    let checklist = checklist.with_context(|| format!("run {run_id} has no RunCreated event"))?;
-    Ok((checklist, armed))
+    let state = ctx.store()?.run_state(run_id).with_context(|| format!("reading run {run_id}"))?;
+    Ok((state.effective_checklist(), state.armed))
 }
 
 fn jobs_for(checklist: &Checklist, only: &[String], armed: &dyn Fn(&str) -> bool) -> Result<Vec<ProbeJob>> {
@@ -242,6 +242,50 @@ fn arm(ctx: &Ctx, run: &str, item: &str, as_: Option<&str>) -> Result<()> {
     ctx.store()?.append(&run_id, &actor, EventBody::ProbeArmed { item: item.to_string() }, ctx.now())?;
     println!("armed shell probes of {item} for run {run_id}");
     Ok(())
+}
+
+fn add(ctx: &Ctx, run: &str, item: &str, file: Option<&std::path::Path>, as_: Option<&str>) -> Result<()> {
+    use std::io::Read;
+    let run_id = ctx.resolve_run(run)?;
+    let source = match file {
+        Some(f) => std::fs::read_to_string(f).with_context(|| format!("reading probe TOML {}", f.display()))?,
+        None => {
+            let mut s = String::new();
+            std::io::stdin().read_to_string(&mut s).context("reading probe TOML from stdin")?;
+            s
+        }
+    };
+    // Accept the block with or without its ```probe fence, as copied from a checklist or `inspect --suggest`.
+    let source = strip_probe_fence(&source);
+    let name = file.map_or_else(|| "stdin".to_string(), |f| f.display().to_string());
+    if let Err(e) = runsheet_core::probe::parse(&source) {
+        bail!("{name}: invalid probe: {e}");
+    }
+    let store = ctx.store()?;
+    let state = store.run_state(&run_id).with_context(|| format!("reading run {run_id}"))?;
+    if state.checklist.item(item).is_none() {
+        bail!("no item `{item}` in run {run_id} (see `runsheet run show {run_id}` for item ids)");
+    }
+    let index = state.probes(item).len();
+    let actor = ctx.operator(as_);
+    let e = store.append(&run_id, &actor, EventBody::ProbeAdded { item: item.to_string(), source }, ctx.now())?;
+    println!("added probe #{index} to {item} in run {run_id} ({})", e.id);
+    Ok(())
+}
+
+/// The TOML inside a ```` ```probe ```` fence, or the text itself when it has none.
+fn strip_probe_fence(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let first = lines.iter().position(|l| !l.trim().is_empty());
+    let last = lines.iter().rposition(|l| !l.trim().is_empty());
+    if let (Some(a), Some(b)) = (first, last) {
+        let open = lines[a].trim();
+        if b > a && (open == "```probe" || open == "~~~probe") && matches!(lines[b].trim(), "```" | "~~~") {
+            let indent = lines[a].len() - lines[a].trim_start().len();
+            return lines[a + 1..b].iter().map(|l| l.get(indent..).unwrap_or(l.trim_start())).collect::<Vec<_>>().join("\n") + "\n";
+        }
+    }
+    text.to_string()
 }
 
 #[derive(Debug, Serialize)]
