@@ -188,6 +188,33 @@ mod probes {
         assert_eq!(no_kind["ok"], false);
         assert_eq!(no_kind["field"], "kind");
     }
+
+    #[test]
+    fn a_suggested_probe_is_offered_then_added_to_the_run() {
+        let a = app();
+        invoke(&a.main, "update_settings", json!({ "patch": { "operator_name": "Ada" } })).unwrap();
+        let md = "# T\n\n## Go\n\n- [ ] Health: `curl -f http://127.0.0.1:9/health`\n- [ ] Other\n";
+        let imported = invoke(&a.main, "import_checklist_text", json!({ "fileName": "t.md", "text": md })).unwrap();
+        let checklist = imported["checklist"]["id"].as_str().unwrap().to_string();
+        let preview = invoke(&a.main, "preview_checklist", json!({ "checklistId": checklist })).unwrap();
+        assert_eq!(preview["suggestions"].as_array().unwrap().len(), 1, "the curl command suggests an http probe: {preview}");
+        let run = invoke(&a.main, "create_run", json!({ "input": { "checklist_id": checklist, "title": "r", "operator": "Ada" } })).unwrap();
+        let run = run["id"].as_str().unwrap().to_string();
+        let view = invoke(&a.main, "get_run", json!({ "runId": run })).unwrap();
+        let s = &view["suggestions"][0];
+        assert_eq!(s["kind"], "http");
+        let item = s["item"].as_str().unwrap().to_string();
+
+        let bad = invoke(&a.main, "add_probe", json!({ "runId": run, "itemId": item, "toml": "kind = \"http\"" })).unwrap_err();
+        assert_eq!(code(bad), "Invalid", "an http probe needs a url");
+        let unknown = invoke(&a.main, "add_probe", json!({ "runId": run, "itemId": "nope", "toml": s["source"] })).unwrap_err();
+        assert_eq!(code(unknown), "NotFound");
+
+        let view = invoke(&a.main, "add_probe", json!({ "runId": run, "itemId": item, "toml": s["source"] })).unwrap();
+        let probes = &view["checklist"]["phases"][0]["sections"][0]["items"][0]["probes"];
+        assert_eq!(probes.as_array().map(Vec::len), Some(1), "the item now has the probe: {view}");
+        assert_eq!(view["suggestions"].as_array().unwrap().len(), 0, "an accepted suggestion is not offered again");
+    }
 }
 
 mod secrets {

@@ -61,11 +61,6 @@ impl Handles {
     }
 }
 
-/// Placeholder error for a command whose core crate has not landed yet (each use is listed in COMMANDS.md).
-pub(crate) fn not_ready(what: &str) -> WireError {
-    WireError::internal(format!("{what} is not available in this build yet"))
-}
-
 /// A non-empty, trimmed id or name argument.
 pub(crate) fn required(field: &str, value: &str) -> CmdResult<String> {
     let v = value.trim();

@@ -16,7 +16,7 @@ use tauri_specta::Event as _;
 use super::library::SuggestedProbe;
 use super::runs::operator;
 use super::settings::Settings;
-use super::{not_ready, required, store_api, StoreHandle};
+use super::{required, store_api, StoreHandle};
 use crate::error::{CmdResult, WireError};
 use crate::events::{ProbeState, ProbeStatusEvent};
 
@@ -180,12 +180,14 @@ pub async fn add_probe(
     item_id: String,
     toml: String,
     store: State<'_, StoreHandle>,
+    settings: State<'_, Mutex<Settings>>,
 ) -> CmdResult<super::runs::RunView> {
-    let _ = (required("run_id", &run_id)?, required("item_id", &item_id)?, store);
+    let (run, item) = (required("run_id", &run_id)?, required("item_id", &item_id)?);
     if let Err(e) = runsheet_core::probe::parse(&toml) {
         return Err(WireError::invalid(e.to_string()));
     }
-    Err(not_ready("adding probes to a run"))
+    let actor = operator(&settings)?;
+    store.with(move |s| store_api::add_probe(s, &run, &item, &toml, &actor)).await
 }
 
 /// Core evidence as the UI shows it.
@@ -211,7 +213,18 @@ pub fn wire_evidence(item: &str, ev: &runsheet_core::probe::Evidence, now: chron
     }
 }
 
-/// The importer's probe suggestions for a checklist (none until runsheet-core `suggest` lands).
-pub fn suggestions(_checklist: &runsheet_core::Checklist) -> Vec<SuggestedProbe> {
-    Vec::new()
+/// The importer's probe suggestions for a checklist's items (runsheet-core `suggest`), leaving out a kind the item
+/// already has a probe of (so an accepted suggestion disappears).
+pub fn suggestions(checklist: &runsheet_core::Checklist) -> Vec<SuggestedProbe> {
+    let mut out = Vec::new();
+    for (_, _, item) in checklist.items() {
+        for s in runsheet_core::suggest::suggest(item) {
+            let kind = s.spec.check.kind();
+            if item.probes.iter().any(|p| p.spec.check.kind() == kind) {
+                continue;
+            }
+            out.push(SuggestedProbe { item: item.id.clone(), kind: kind.to_string(), source: s.toml, reason: s.reason });
+        }
+    }
+    out
 }

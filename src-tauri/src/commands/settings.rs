@@ -129,8 +129,9 @@ pub fn perf_samples(perf: State<'_, Perf>) -> Vec<f64> {
     perf.samples()
 }
 
-/// Called by the UI on its first animation frame. When `RUNSHEET_PAINT_MARKER` names a file, the wall-clock time
-/// (microseconds since the Unix epoch) is written there for bench/desktop; otherwise it does nothing.
+/// Called by the UI once its first frame has painted, and again once the run opened at launch (`RUNSHEET_OPEN_RUN`)
+/// has painted. When `RUNSHEET_PAINT_MARKER` names a file, the wall-clock time (microseconds since the Unix epoch)
+/// is appended there as one line for bench/desktop; otherwise it does nothing.
 #[tauri::command]
 #[specta::specta]
 pub fn mark_painted() -> CmdResult<()> {
@@ -139,7 +140,13 @@ pub fn mark_painted() -> CmdResult<()> {
         .duration_since(std::time::UNIX_EPOCH)
         .map_err(|e| WireError::internal(format!("clock before 1970: {e}")))?
         .as_micros();
-    std::fs::write(&path, micros.to_string()).map_err(|e| WireError::io("writing the paint marker", &e))
+    use std::io::Write;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut f| f.write_all(format!("{micros}\n").as_bytes()))
+        .map_err(|e| WireError::io("writing the paint marker", &e))
 }
 
 #[tauri::command]

@@ -204,8 +204,10 @@ pub fn run_view(s: &mut Store, id: &str) -> CmdResult<RunView> {
     let state = s.run_state(&id)?;
     let now = Utc::now();
     let items = state.items.keys().map(|k| Ok((k.clone(), item_status(&state, k, now)?))).collect::<CmdResult<_>>()?;
+    // The checklist with the probes added during the run under their items: what the run view shows and runs.
+    let effective = state.effective_checklist();
     let checklist =
-        serde_json::to_value(&state.checklist).map_err(|e| WireError::internal(format!("encoding checklist: {e}")))?;
+        serde_json::to_value(&effective).map_err(|e| WireError::internal(format!("encoding checklist: {e}")))?;
     Ok(RunView {
         summary: run_summary(&state, &state.checklist.title),
         checklist,
@@ -217,7 +219,7 @@ pub fn run_view(s: &mut Store, id: &str) -> CmdResult<RunView> {
                 CoreGate::Advisory => GateMode::Advisory,
             },
         },
-        suggestions: super::probes::suggestions(&state.checklist),
+        suggestions: super::probes::suggestions(&effective),
         heads: state.heads().into_iter().map(|e| e.hash.clone()).collect(),
     })
 }
@@ -331,7 +333,7 @@ pub fn secret_uses(s: &mut Store) -> CmdResult<BTreeMap<String, Vec<super::secre
     }
     for r in s.list_runs()? {
         let state = s.run_state(&r.id)?;
-        add(&r.id, &state.meta.title, &state.checklist);
+        add(&r.id, &state.meta.title, &state.effective_checklist());
     }
     Ok(out)
 }
@@ -486,7 +488,8 @@ pub fn probe_jobs(s: &mut Store, run: &str, target: &super::probes::ProbeTarget)
     let state = s.run_state(&run)?;
     let mut jobs = Vec::new();
     let mut found = false;
-    for (p, sec, item) in state.checklist.items() {
+    let effective = state.effective_checklist();
+    for (p, sec, item) in effective.items() {
         let hit = match target {
             T::Item { item: id } => &item.id == id,
             T::Section { section } => &sec.id == section,
@@ -514,6 +517,13 @@ pub fn probe_jobs(s: &mut Store, run: &str, target: &super::probes::ProbeTarget)
 pub fn append_event(s: &mut Store, run: &str, actor: &str, body: EventBody) -> CmdResult<()> {
     s.append(run, actor, body, Utc::now())?;
     Ok(())
+}
+
+/// Attach a probe (TOML of a probe block, e.g. an accepted suggestion) to an item of a run; returns the new view.
+pub fn add_probe(s: &mut Store, run: &str, item: &str, toml: &str, actor: &str) -> CmdResult<RunView> {
+    let run = s.resolve_run(run)?;
+    s.append(&run, actor, EventBody::ProbeAdded { item: item.to_string(), source: toml.to_string() }, Utc::now())?;
+    run_view(s, &run)
 }
 
 pub fn arm(s: &mut Store, run: &str, item: &str, actor: &str) -> CmdResult<ItemStatus> {

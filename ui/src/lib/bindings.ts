@@ -44,8 +44,9 @@ export const commands = {
 	/**  Durations (ms) of recent item-state writes, IPC entry to committed store write; read by bench/desktop. */
 	perfSamples: () => __TAURI_INVOKE<(number | null)[]>("perf_samples"),
 	/**
-	 *  Called by the UI on its first animation frame. When `RUNSHEET_PAINT_MARKER` names a file, the wall-clock time
-	 *  (microseconds since the Unix epoch) is written there for bench/desktop; otherwise it does nothing.
+	 *  Called by the UI once its first frame has painted, and again once the run opened at launch (`RUNSHEET_OPEN_RUN`)
+	 *  has painted. When `RUNSHEET_PAINT_MARKER` names a file, the wall-clock time (microseconds since the Unix epoch)
+	 *  is appended there as one line for bench/desktop; otherwise it does nothing.
 	 */
 	markPainted: () => typedError<null, WireError>(__TAURI_INVOKE("mark_painted")),
 	openFileDialog: (title: string, filters: FileFilter[]) => typedError<string | null, WireError>(__TAURI_INVOKE("open_file_dialog", { title, filters })),
