@@ -110,6 +110,8 @@ pub struct Note {
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct Waiver {
     pub item: String,
+    /// The item's text, for display.
+    pub item_title: String,
     pub reason: String,
     pub approver: String,
     pub at: String,

@@ -33,6 +33,7 @@ pub struct Blocker {
     pub kind: BlockerKind,
     pub item: String,
     pub phase: String,
+    /// What blocks, naming the item by its text (`Run the smoke tests — probe fail`).
     pub message: String,
 }
 
@@ -47,6 +48,8 @@ pub struct Signature {
 pub struct RoleStatus {
     pub role: String,
     pub phase: Option<String>,
+    /// The title of `phase`, for display.
+    pub phase_title: Option<String>,
     pub signed: Option<Signature>,
     pub excluded: Vec<String>,
     pub blockers: Vec<Blocker>,

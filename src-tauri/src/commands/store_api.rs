@@ -190,6 +190,7 @@ fn item_status(state: &RunState, item: &str, now: DateTime<Utc>) -> CmdResult<It
         notes,
         waiver: state.waivers.get(item).map(|w| Waiver {
             item: item.to_string(),
+            item_title: item_title(&state.checklist, item),
             reason: w.reason.clone(),
             approver: w.approver.clone(),
             at: w.at.to_rfc3339(),
@@ -352,6 +353,11 @@ fn facts(s: &mut Store, run: &str) -> CmdResult<(String, RunState, SignoffFacts)
     Ok((run, state, facts))
 }
 
+/// An item's text for display (its id when the checklist has no such item).
+fn item_title(c: &runsheet_core::Checklist, item: &str) -> String {
+    c.item(item).map_or_else(|| item.to_string(), |i| i.text.clone())
+}
+
 fn phase_of(c: &runsheet_core::Checklist, item: &str) -> String {
     c.items().into_iter().find(|(_, _, i)| i.id == item).map(|(p, _, _)| p.id.clone()).unwrap_or_default()
 }
@@ -374,7 +380,22 @@ fn wire_blocker(c: &runsheet_core::Checklist, b: &CoreBlocker) -> Option<Blocker
         // Signer-specific or role-level reasons are shown elsewhere (excluded names, signed state).
         CoreBlocker::FourEyes { .. } | CoreBlocker::AlreadySigned { .. } | CoreBlocker::UnknownRole { .. } => return None,
     };
-    Some(Blocker { kind, item, phase, message: b.to_string() })
+    // The core's messages name items by id; the UI names them by their text, with the id kept for the jump.
+    let title = item_title(c, &item);
+    let message = match b {
+        CoreBlocker::ItemOpen { state, .. } => format!("{title} — {}", state.as_str()),
+        CoreBlocker::MissingEvidence { .. } => format!("{title} — probe never ran"),
+        CoreBlocker::StaleEvidence { fresh_until, .. } => {
+            format!("{title} — evidence went stale at {}", fresh_until.format("%Y-%m-%d %H:%M UTC"))
+        }
+        CoreBlocker::FailingEvidence { outcome, .. } => format!("{title} — latest probe result: {outcome}"),
+        CoreBlocker::EarlierPhaseOpen { phase, open_items } => {
+            let t = c.phases.iter().find(|p| &p.id == phase).map_or(phase.as_str(), |p| p.title.as_str());
+            format!("phase {t} has {open_items} open item(s)")
+        }
+        _ => b.to_string(),
+    };
+    Some(Blocker { kind, item, phase, message })
 }
 
 pub fn signoff_view(s: &mut Store, run: &str) -> CmdResult<SignoffView> {
@@ -404,6 +425,7 @@ pub fn signoff_view(s: &mut Store, run: &str) -> CmdResult<SignoffView> {
             RoleStatus {
                 role: r.name.clone(),
                 phase: r.phase.clone(),
+                phase_title: r.phase.as_ref().and_then(|id| c.phases.iter().find(|p| &p.id == id)).map(|p| p.title.clone()),
                 signed: signed.map(|x| Signature { name: x.name.clone(), at: x.at.to_rfc3339(), comment: x.comment.clone() }),
                 excluded,
                 blockers,
@@ -430,7 +452,13 @@ pub fn signoff_view(s: &mut Store, run: &str) -> CmdResult<SignoffView> {
     let waivers = state
         .waivers
         .iter()
-        .map(|(item, w)| Waiver { item: item.clone(), reason: w.reason.clone(), approver: w.approver.clone(), at: w.at.to_rfc3339() })
+        .map(|(item, w)| Waiver {
+            item: item.clone(),
+            item_title: item_title(c, item),
+            reason: w.reason.clone(),
+            approver: w.approver.clone(),
+            at: w.at.to_rfc3339(),
+        })
         .collect();
     let view = run_view_settings(&state);
     Ok(SignoffView { settings: view, operator: state.meta.operator.clone(), roles, gates, waivers })

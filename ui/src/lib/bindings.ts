@@ -64,6 +64,7 @@ export type Blocker = {
 	kind: BlockerKind,
 	item: string,
 	phase: string,
+	/**  What blocks, naming the item by its text (`Run the smoke tests — probe fail`). */
 	message: string,
 };
 
@@ -373,6 +374,8 @@ export type RoleStatus = RoleStatus_Serialize | RoleStatus_Deserialize;
 export type RoleStatus_Deserialize = {
 	role: string,
 	phase?: string | null,
+	/**  The title of `phase`, for display. */
+	phase_title?: string | null,
 	signed?: Signature_Deserialize | null,
 	excluded: string[],
 	blockers: Blocker[],
@@ -381,6 +384,8 @@ export type RoleStatus_Deserialize = {
 export type RoleStatus_Serialize = {
 	role: string,
 	phase: string | null,
+	/**  The title of `phase`, for display. */
+	phase_title: string | null,
 	signed: Signature_Serialize | null,
 	excluded: string[],
 	blockers: Blocker[],
@@ -643,6 +648,8 @@ export type VerifyResult_Serialize = {
 
 export type Waiver = {
 	item: string,
+	/**  The item's text, for display. */
+	item_title: string,
 	reason: string,
 	approver: string,
 	at: string,

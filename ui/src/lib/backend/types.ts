@@ -424,6 +424,7 @@ export interface RoleStatus {
   role: string;
   /** Phase whose items the role approves; null for the whole run. */
   phase?: string | null;
+  phase_title?: string | null;
   signed?: Signature | null;
   /** Names that may not sign this role under the four-eyes rule (operator, signers of other roles). */
   excluded: string[];
@@ -432,6 +433,8 @@ export interface RoleStatus {
 
 export interface Waiver {
   item: string;
+  /** The item's text, for display. */
+  item_title: string;
   reason: string;
   approver: string;
   at: string;

@@ -613,6 +613,7 @@ export class FakeBackend implements Backend {
       return {
         role,
         phase: scope?.id ?? null,
+        phase_title: scope?.title ?? null,
         signed: r.signatures.get(role) ?? null,
         excluded: r.settings.four_eyes ? [r.summary.operator, ...others] : [],
         blockers: this.blockers(r, scope),
@@ -661,11 +662,11 @@ export class FakeBackend implements Backend {
 
   async waive(run_id: string, item_id: string, reason: string, approver: string): Promise<SignoffView> {
     const r = this.run(run_id);
-    this.item(r, item_id);
+    const it = this.item(r, item_id);
     if (!reason.trim()) fail('Invalid', 'a waiver needs a reason');
     if (!approver.trim()) fail('Invalid', 'a waiver needs an approver');
     const e = this.append(r, { type: 'waived', item: item_id, reason: reason.trim(), approver: approver.trim() });
-    const w: Waiver = { item: item_id, reason: reason.trim(), approver: approver.trim(), at: e.at };
+    const w: Waiver = { item: item_id, item_title: it.text, reason: reason.trim(), approver: approver.trim(), at: e.at };
     r.waivers.push(w);
     this.status(r, item_id).waiver = w;
     return this.signoffView(r);
