@@ -407,6 +407,11 @@ pub fn signoff_view(s: &mut Store, run: &str) -> CmdResult<SignoffView> {
         .iter()
         .map(|r| {
             let signed = facts.signoffs.iter().find(|x| x.role.trim().eq_ignore_ascii_case(r.name.trim()));
+            let scope = r
+                .phase
+                .as_ref()
+                .and_then(|id| c.phases.iter().find(|p| &p.id == id))
+                .filter(|p| p.sections.iter().any(|s| !s.items.is_empty()));
             let mut excluded: Vec<String> = Vec::new();
             if facts.four_eyes {
                 for item in facts.covered_items(r) {
@@ -424,8 +429,10 @@ pub fn signoff_view(s: &mut Store, run: &str) -> CmdResult<SignoffView> {
             };
             RoleStatus {
                 role: r.name.clone(),
-                phase: r.phase.clone(),
-                phase_title: r.phase.as_ref().and_then(|id| c.phases.iter().find(|p| &p.id == id)).map(|p| p.title.clone()),
+                // A role under a phase with no items of its own (a "Sign-off" section) approves the whole run,
+                // as `covered_items` rules.
+                phase: scope.map(|p| p.id.clone()),
+                phase_title: scope.map(|p| p.title.clone()),
                 signed: signed.map(|x| Signature { name: x.name.clone(), at: x.at.to_rfc3339(), comment: x.comment.clone() }),
                 excluded,
                 blockers,

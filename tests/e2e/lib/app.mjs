@@ -18,6 +18,9 @@ const TARGET = process.env.CARGO_TARGET_DIR ?? path.join(REPO, 'target');
 export const APP_BIN = process.env.RUNSHEET_DESKTOP_BIN ?? path.join(TARGET, 'debug', 'runsheet-desktop');
 
 /** Resolves when something accepts TCP connections on 127.0.0.1:port, rejects after the deadline. */
+/** tauri-driver's port (WebKitWebDriver gets the next one); E2E_DRIVER_PORT lets two suites run side by side. */
+const DRIVER_PORT = Number(process.env.E2E_DRIVER_PORT ?? 4444);
+
 export async function waitForPort(port, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -60,7 +63,7 @@ export async function startDriver(env = {}) {
   const dialogs = path.join(home, 'dialogs');
   mkdirSync(path.join(dialogs, 'open'), { recursive: true });
   const driverBin = process.env.TAURI_DRIVER ?? 'tauri-driver';
-  const child = spawn(driverBin, ['--port', '4444', '--native-port', '4445'], {
+  const child = spawn(driverBin, ['--port', String(DRIVER_PORT), '--native-port', String(DRIVER_PORT + 1)], {
     env: {
       ...process.env,
       RUNSHEET_HOME: path.join(home, 'data'),
@@ -74,9 +77,9 @@ export async function startDriver(env = {}) {
   child.stdout.on('data', (d) => log.push(String(d)));
   child.stderr.on('data', (d) => log.push(String(d)));
   const exited = new Promise((resolve) => child.on('exit', resolve));
-  // tauri-driver listens on 4444 before its WebKitWebDriver child listens on 4445: wait for both.
-  await waitForPort(4444);
-  await waitForPort(4445);
+  // tauri-driver listens on its port before its WebKitWebDriver child listens on the next one: wait for both.
+  await waitForPort(DRIVER_PORT);
+  await waitForPort(DRIVER_PORT + 1);
   return {
     home,
     dialogs,
@@ -100,7 +103,7 @@ export async function startDriver(env = {}) {
 export async function openApp() {
   const browser = await remote({
     hostname: '127.0.0.1',
-    port: 4444,
+    port: DRIVER_PORT,
     logLevel: 'warn',
     connectionRetryCount: 0,
     capabilities: {
