@@ -39,7 +39,15 @@ echo "== tests/e2e: installing WebdriverIO"
 
 # A throwaway keyring and runtime dir, so the suite never touches a real user's secrets.
 SCRATCH=$(mktemp -d)
-trap 'rm -rf "$SCRATCH"' EXIT
+# xdg-document-portal may still have its FUSE mount under the runtime dir when the session ends: unmount it, and
+# never let the clean-up decide the suite's exit status.
+cleanup() {
+  local rc=$?
+  fusermount -uz "$SCRATCH/runtime/doc" 2>/dev/null || umount -l "$SCRATCH/runtime/doc" 2>/dev/null || true
+  rm -rf "$SCRATCH" 2>/dev/null || true
+  exit "$rc"
+}
+trap cleanup EXIT
 mkdir -m 700 "$SCRATCH/runtime"
 export XDG_DATA_HOME=$SCRATCH/data XDG_RUNTIME_DIR=$SCRATCH/runtime
 mkdir -p "$XDG_DATA_HOME"

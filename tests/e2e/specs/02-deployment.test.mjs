@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -175,6 +175,33 @@ test('probes, credential, waiver, second signer, signed PDF', async () => {
     const text = execFileSync('pdftotext', [pdfs[0], '-']).toString();
     assert.ok(!text.includes(TOKEN), 'no secret in the PDF');
     console.log(`exported ${path.basename(pdfs[0])}`);
+
+    // Verify a PDF someone sends: drop it on the Verify screen; then a copy with one byte flipped.
+    const dropPdf = (name, bytes) =>
+      b.execute(
+        (n, b64) => {
+          const bin = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+          const dt = new DataTransfer();
+          dt.items.add(new File([bin], n, { type: 'application/pdf' }));
+          const zone = document.querySelector('[data-testid="verify-dropzone"]');
+          for (const type of ['dragenter', 'dragover', 'drop']) zone.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+        },
+        name,
+        bytes.toString('base64'),
+      );
+    const intact = () => b.execute(() => document.querySelector('[data-testid="verify-result"]')?.getAttribute('data-intact') ?? null);
+    const signed = readFileSync(pdfs[0]);
+    await click(b, 'nav-verify');
+    await dropPdf('signed.pdf', signed);
+    await until('the verdict on the dropped PDF', async () => (await intact()) === 'true', 20_000);
+    assert.equal(await (await b.$(tid('verify-signer'))).getText(), 'Ada Operator');
+    assert.doesNotMatch(await (await b.$(tid('verify-result'))).getText(), /Invalid Date/, 'the signing time is readable');
+    await shot(b, '15-verified');
+    const tampered = Buffer.from(signed);
+    tampered[Math.floor(tampered.length / 3)] ^= 0x01;
+    await dropPdf('tampered.pdf', tampered);
+    await until('the tampered copy rejected', async () => (await intact()) === 'false', 20_000);
+    await shot(b, '16-verify-tampered');
   } finally {
     await b.deleteSession();
   }
