@@ -228,6 +228,51 @@ mod secrets {
     }
 }
 
+mod identity {
+    use super::*;
+    use std::process::Command;
+
+    fn openssl(dir: &std::path::Path, args: &[&str]) {
+        let out = Command::new("openssl").current_dir(dir).args(args).output().expect("openssl (scripts/setup.sh installs it)");
+        assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    /// Settings → Import PKCS#12: an organisation-CA identity made by OpenSSL lands in the keyring, a wrong
+    /// password is refused, and the certificate exported afterwards is the imported one.
+    #[test]
+    fn pkcs12_import_then_certificate_export() {
+        let a = app();
+        // Its own keyring service, so a developer's real identity is never touched.
+        std::env::set_var("RUNSHEET_KEYRING_SERVICE", format!("runsheet-desktop-test-{}", std::process::id()));
+        if let Err(e) = invoke(&a.main, "keyring_status", json!({})).map(|s| s["available"] == true).and_then(|ok| if ok { Ok(()) } else { Err(json!("no keyring")) }) {
+            assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true but no keyring: {e}");
+            eprintln!("SKIPPING: no keyring ({e})");
+            return;
+        }
+        let dir = a.home.path();
+        openssl(dir, &["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ca.key"]);
+        openssl(dir, &["req", "-x509", "-new", "-key", "ca.key", "-subj", "/O=Org/CN=Org Release CA", "-days", "30", "-out", "ca.pem"]);
+        openssl(dir, &["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "me.key"]);
+        openssl(dir, &["req", "-new", "-key", "me.key", "-subj", "/O=Org/CN=Grace Signer", "-out", "me.csr"]);
+        openssl(dir, &["x509", "-req", "-in", "me.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "30", "-out", "me.pem"]);
+        openssl(dir, &["pkcs12", "-export", "-inkey", "me.key", "-in", "me.pem", "-certfile", "ca.pem", "-out", "me.p12", "-passout", "pass:pw-4711"]);
+        let p12 = dir.join("me.p12");
+
+        let wrong = invoke(&a.main, "import_identity", json!({ "path": p12, "password": "nope" })).unwrap_err();
+        assert_eq!(code(wrong), "Invalid", "a wrong password is a clear input error");
+        let id = invoke(&a.main, "import_identity", json!({ "path": p12, "password": "pw-4711" })).unwrap();
+        assert_eq!(id["subject"], "Grace Signer", "{id}");
+        let out = dir.join("exported.pem");
+        invoke(&a.main, "export_certificate", json!({ "path": out })).unwrap();
+        let pem = std::fs::read_to_string(&out).unwrap();
+        let mine = std::fs::read_to_string(dir.join("me.pem")).unwrap();
+        assert_eq!(pem.trim(), mine.trim(), "the exported certificate is the imported one");
+        assert!(!std::fs::read_dir(a.home.path()).unwrap().flatten().any(|e| {
+            e.path().extension().is_some_and(|x| x == "db") && std::fs::read(e.path()).is_ok_and(|b| b.windows(6).any(|w| w == b"pw-4711"))
+        }), "the PKCS#12 password never reaches the database");
+    }
+}
+
 mod export {
     use super::*;
 
