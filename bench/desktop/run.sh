@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# Desktop benchmark (not a test, never run by CI): builds runsheet-desktop and the bare Tauri fixture in release
-# mode and measures both under one Xvfb:
-#   - launch → first paint: the page reports its second requestAnimationFrame through a command that writes the
-#     wall-clock time to $RUNSHEET_PAINT_MARKER; the script took the time just before exec. Same method for both.
-#   - PSS: /proc/PID/smaps_rollup summed over the app and every descendant (WebKitWebProcess, WebKitNetworkProcess),
-#     read once the page has painted and memory has settled.
-#   - keypress → persisted: bench/desktop/keypress.mjs drives Runsheet through tauri-driver with a 150-item run
-#     open, presses x/j, and reads the durations set_item_state recorded (IPC entry → committed SQLite write) plus
-#     the round trips the UI's backend measured (invoke → resolved).
-# Usage: bash bench/desktop/run.sh [RUNS]   (default 5 launches per app). Writes bench/desktop/results.txt.
+# Desktop benchmark (not a test, never run by CI): builds runsheet-desktop and the bare Tauri fixture (bare/, same
+# tauri version, a static page) in release mode, as `tauri build` does (feature tauri/custom-protocol), and measures
+# both side by side under one Xvfb:
+#   - launch → first paint: each page reports its paint after two animation frames through a command that appends
+#     the wall-clock time to $RUNSHEET_PAINT_MARKER; measure.py takes the time just before the spawn. Runsheet is
+#     launched with RUNSHEET_OPEN_RUN naming a 150-item run made with the CLI, and reports two paints: its shell,
+#     then the run view with the 150 items.
+#   - PSS: /proc/PID/smaps_rollup summed over the app and every descendant (WebKitWebProcess,
+#     WebKitNetworkProcess, ...), read after the last paint once memory settled. Launches are interleaved
+#     (bare, runsheet, bare, ...) after one discarded warm-up each; medians are reported.
+#   - keypress → persisted: keypress.mjs drives Runsheet through tauri-driver on the same run (see there).
+# Every launch gets fresh XDG config/data/cache directories (WebKit caches, window state) shared by both apps.
+#
+# Usage: bash bench/desktop/run.sh [RUNS]   (default 5 launches per app; NO_BUILD=1 skips the builds).
+# Needs: xvfb, webkit2gtk-driver, tauri-driver (cargo install tauri-driver --locked), node + tests/e2e deps.
+# Writes bench/desktop/results.txt (the table) and results.json (every launch).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 REPO=$PWD
@@ -20,18 +26,25 @@ if [[ -z "${DISPLAY:-}" ]]; then
   exec xvfb-run -a -s '-screen 0 1280x800x24' bash "$0" "$@"
 fi
 
-echo "== building (release)"
-[[ -f ui/dist/index.html && -z "${REBUILD_UI:-}" ]] || (cd ui && npm ci --no-audit --no-fund && npm run build)
-cargo build --release -p runsheet-desktop
-cargo build --release --manifest-path bench/desktop/bare/Cargo.toml
+if [[ -z "${NO_BUILD:-}" ]]; then
+  echo "== building (release, tauri/custom-protocol)"
+  [[ -f ui/dist/index.html && -z "${REBUILD_UI:-}" ]] || (cd ui && npm ci --no-audit --no-fund && npm run build)
+  cargo build --release -p runsheet-desktop --features tauri/custom-protocol
+  cargo build --release -p runsheet-cli
+  cargo build --release --manifest-path bench/desktop/bare/Cargo.toml --features tauri/custom-protocol
+fi
 RS=$CARGO_TARGET_DIR/release/runsheet-desktop
+CLI=$CARGO_TARGET_DIR/release/runsheet
 BARE=$CARGO_TARGET_DIR/release/bench-bare-tauri
 
-# A data directory holding one run of a 150-item checklist, made through the app's own import and create commands
-# (keypress.mjs does it through the real window, and leaves the run open).
-HOME_DIR=$(mktemp -d)
-trap 'rm -rf "$HOME_DIR"' EXIT
-python3 - "$HOME_DIR/bench-150.md" <<'PY'
+WORK=$(mktemp -d)
+# xdg-document-portal may leave a FUSE mount under the scratch dirs: unmount before removing, and never fail on it.
+trap 'for m in $(grep -o "$WORK[^ ]*" /proc/mounts 2>/dev/null); do fusermount -uz "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true; done; rm -rf "$WORK" 2>/dev/null || true' EXIT
+export XDG_CONFIG_HOME=$WORK/config XDG_DATA_HOME=$WORK/data XDG_CACHE_HOME=$WORK/cache
+export RUNSHEET_HOME=$WORK/runsheet RUNSHEET_OPERATOR="Bench Operator"
+
+# The 150-item checklist (5 phases × 3 sections × 10 items) and a run of it, through the CLI.
+python3 - "$WORK/bench-150.md" <<'PY'
 import sys
 lines = ["# Bench checklist (150 items)", ""]
 n = 0
@@ -43,74 +56,62 @@ for p in range(5):
             n += 1
             lines.append(f"- [ ] Step {n}: check `service-{n}` and record the result")
         lines.append("")
-lines += ["## Sign-off", "", "- [ ] Release Manager: ______ Date: ____", ""]
 open(sys.argv[1], "w").write("\n".join(lines))
 PY
+RUN_ID=$("$CLI" run new "$WORK/bench-150.md" --title "Bench run" --version 1.0.0 --env bench)
+export RUNSHEET_OPEN_RUN=$RUN_ID
+ITEMS=$("$CLI" run show "$RUN_ID" --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["items"]) if isinstance(d, dict) and "items" in d else "?")' || echo "?")
+echo "== run $RUN_ID ($ITEMS items) in $RUNSHEET_HOME"
 
-pss_tree() { # PSS in KiB of PID and all its descendants
-  local pids=("$1") all=() p
-  while ((${#pids[@]})); do
-    p=${pids[0]}; pids=("${pids[@]:1}"); all+=("$p")
-    for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do pids+=("$c"); done
-  done
-  local total=0 v
-  for p in "${all[@]}"; do
-    v=$(awk '/^Pss:/ {print $2}' /proc/"$p"/smaps_rollup 2>/dev/null || echo 0)
-    total=$((total + ${v:-0}))
-  done
-  echo "$total ${#all[@]}"
-}
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "== launch → first paint, PSS ($RUNS launches each, interleaved; load $LOAD0 on $(nproc) CPUs)"
+python3 bench/desktop/measure.py "$RUNS" "bare=$BARE:1" "runsheet=$RS:2" > "$WORK/launch.json"
 
-measure() { # NAME BIN [env...]: prints "paint_ms pss_kib nprocs" per launch
-  local name=$1 bin=$2; shift 2
-  for ((i = 0; i < RUNS; i++)); do
-    local marker; marker=$(mktemp -u)
-    local t0; t0=$(date +%s%6N)
-    env "$@" RUNSHEET_PAINT_MARKER="$marker" "$bin" >/dev/null 2>&1 &
-    local pid=$!
-    local deadline=$(( $(date +%s) + 30 ))
-    until [[ -s $marker ]]; do
-      (( $(date +%s) < deadline )) || { echo "$name: no paint marker within 30 s" >&2; kill "$pid"; return 1; }
-      sleep 0.005
-    done
-    local t1; t1=$(cat "$marker")
-    # Memory after the page settled: poll PSS until two readings 250 ms apart differ by < 1%.
-    local prev=0 cur n
-    for _ in $(seq 40); do
-      sleep 0.25
-      read -r cur n < <(pss_tree "$pid")
-      (( prev > 0 && (cur - prev) * 100 / prev < 1 && (prev - cur) * 100 / prev < 1 )) && break
-      prev=$cur
-    done
-    echo "$name $(( (t1 - t0) / 1000 )).$(( (t1 - t0) % 1000 / 100 )) $cur $n"
-    kill "$pid"; wait "$pid" 2>/dev/null || true
-    rm -f "$marker"
-  done
-}
+echo "== keypress → persisted (tauri-driver, run open)"
+[[ -d tests/e2e/node_modules ]] || (cd tests/e2e && npm ci --ignore-scripts --no-audit --no-fund)
+RUNSHEET_DESKTOP_BIN=$RS node bench/desktop/keypress.mjs > "$WORK/keys.json"
+LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
 
-echo "== launch → first paint, PSS ($RUNS launches each)"
-RAW=$(mktemp)
-measure bare "$BARE" | tee -a "$RAW"
-measure runsheet "$RS" RUNSHEET_HOME="$HOME_DIR" | tee -a "$RAW"
-
-echo "== Runsheet with the 150-item run open: PSS and keypress → persisted"
-(cd tests/e2e && [[ -d node_modules ]] || npm ci --ignore-scripts --no-audit --no-fund)
-KEYS=$(RUNSHEET_DESKTOP_BIN=$RS RUNSHEET_BENCH_CHECKLIST="$HOME_DIR/bench-150.md" node bench/desktop/keypress.mjs)
-echo "$KEYS"
-
-python3 - "$RAW" "$KEYS" > "$OUT" <<'PY'
-import json, statistics, sys
-rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
-keys = json.loads(sys.argv[2])
-def agg(name):
-    r = [x for x in rows if x[0] == name]
-    paint = [float(x[1]) for x in r]; pss = [int(x[2]) / 1024 for x in r]
-    return statistics.median(paint), statistics.median(pss), r[0][3]
-bp, bm, bn = agg("bare"); rp, rm, rn = agg("runsheet")
-print(f"launch -> first paint (median of {len([x for x in rows if x[0]=='bare'])}): bare {bp:.0f} ms, runsheet {rp:.0f} ms (+{rp-bp:.0f} ms; goal <= +150 ms)")
-print(f"PSS at first screen (median): bare {bm:.1f} MiB ({bn} processes), runsheet {rm:.1f} MiB ({rn} processes), ratio {rm/bm:.2f} (goal <= 1.20)")
-print(f"PSS with the 150-item run open: runsheet {keys['pss_run_open_kib']/1024:.1f} MiB, ratio to bare {keys['pss_run_open_kib']/1024/bm:.2f}")
-print(f"keypress -> persisted (set_item_state, IPC entry -> committed write), n={keys['n']}: p50 {keys['server_p50']:.2f} ms, p95 {keys['server_p95']:.2f} ms (goal p95 <= 10 ms)")
-print(f"UI round trip (invoke -> resolved, includes IPC both ways), n={keys['n_client']}: p50 {keys['client_p50']:.2f} ms, p95 {keys['client_p95']:.2f} ms")
+python3 - "$WORK/launch.json" "$WORK/keys.json" "$LOAD0" "$LOAD1" "$(nproc)" "$REPO/bench/desktop/results.json" > "$OUT" <<'PY'
+import json, statistics as st, sys
+launch = json.load(open(sys.argv[1])); keys = json.loads(open(sys.argv[2]).read().strip().splitlines()[-1])
+json.dump({"launch": launch, "keys": keys, "load": [sys.argv[3], sys.argv[4]]}, open(sys.argv[6], "w"), indent=1)
+med = lambda xs: st.median(xs)
+b, r = launch["bare"], launch["runsheet"]
+bp = med([x["paint_ms"][0] for x in b]); rp = med([x["paint_ms"][0] for x in r]); rr = med([x["paint_ms"][1] for x in r])
+bm = med([x["pss_kib"] for x in b]) / 1024; rm = med([x["pss_kib"] for x in r]) / 1024
+ro = keys["pss_run_open_kib"] / 1024
+def procs(rs):
+    names = {}
+    for x in rs:
+        for c, k in x["procs"]:
+            names.setdefault(c, []).append(k)
+    n = len(rs)
+    return ", ".join(f"{c} {med(v) / 1024:.1f}" for c, v in sorted(names.items(), key=lambda kv: -med(kv[1])) if len(v) >= n)
+ok = lambda c: "ok" if c else "MISSED"
+rows = [
+    ("launch -> first paint (shell)", f"{bp:.0f} ms", f"{rp:.0f} ms", f"+{rp - bp:.0f} ms", "<= +150 ms", ok(rp - bp <= 150)),
+    ("launch -> 150-item run painted", f"{bp:.0f} ms", f"{rr:.0f} ms", f"+{rr - bp:.0f} ms", "<= +150 ms", ok(rr - bp <= 150)),
+    ("PSS, app + WebKit children", f"{bm:.1f} MiB", f"{rm:.1f} MiB", f"x{rm / bm:.2f}", "<= x1.20", ok(rm / bm <= 1.2)),
+    ("PSS after 150 keypresses*", f"{bm:.1f} MiB", f"{ro:.1f} MiB", f"x{ro / bm:.2f}", "<= x1.20", ok(ro / bm <= 1.2)),
+]
+k = keys
+rows += [
+    ("keypress -> persisted + shown (p95)", "", f"{k['e2e_dom']['p95']:.2f} ms", f"p50 {k['e2e_dom']['p50']:.2f}", "<= 10 ms", ok(k['e2e_dom']['p95'] <= 10)),
+    ("  ... -> next frame (p95)", "", f"{k['e2e_frame']['p95']:.2f} ms", f"p50 {k['e2e_frame']['p50']:.2f}", "", ""),
+    ("set_item_state IPC entry -> commit (p95)", "", f"{k['server']['p95']:.2f} ms", f"p50 {k['server']['p50']:.2f}", "<= 10 ms", ok(k['server']['p95'] <= 10)),
+    ("UI invoke -> resolved (p95)", "", f"{k['client']['p95']:.2f} ms", f"p50 {k['client']['p50']:.2f}", "", ""),
+]
+n = len(b)
+print(f"Runsheet desktop bench: medians of {n} interleaved launches per app (after a warm-up), {k['e2e_dom']['n']} keypresses ({k['via']})")
+print(f"load average {sys.argv[3]} before, {sys.argv[4]} after, on {sys.argv[5]} CPUs")
+w = [max(len(str(r[i])) for r in rows + [("metric", "bare", "runsheet", "delta", "goal", "")]) for i in range(6)]
+for r in [("metric", "bare", "runsheet", "delta", "goal", "")] + rows:
+    print("  ".join(str(c).ljust(w[i]) for i, c in enumerate(r)).rstrip())
+print(f"* the session keypress.mjs drove (run open through tauri-driver), one reading; bare is the launch median")
+print(f"paints per launch (ms): bare {[round(x['paint_ms'][0]) for x in b]}, runsheet shell {[round(x['paint_ms'][0]) for x in r]}, run {[round(x['paint_ms'][1]) for x in r]}")
+print(f"PSS per launch (MiB): bare {[round(x['pss_kib'] / 1024, 1) for x in b]}, runsheet {[round(x['pss_kib'] / 1024, 1) for x in r]}")
+print(f"processes (median MiB): bare: {procs(b)}")
+print(f"processes (median MiB): runsheet: {procs(r)}")
 PY
 cat "$OUT"

@@ -8,7 +8,14 @@ fn mark_painted() -> Result<(), String> {
         .duration_since(std::time::UNIX_EPOCH)
         .map_err(|e| e.to_string())?
         .as_micros();
-    std::fs::write(path, micros.to_string()).map_err(|e| e.to_string())
+    // One line per paint, appended, as runsheet-desktop writes it (measure.py counts lines).
+    use std::io::Write;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(format!("{micros}\n").as_bytes()))
+        .map_err(|e| e.to_string())
 }
 
 fn main() {

@@ -65,6 +65,9 @@ export class TauriBackend implements Backend {
     window.__runsheetPerf = { setItemState: [] };
   }
 
+  // Bench: a paint mark (a no-op unless the shell was started with RUNSHEET_PAINT_MARKER).
+  markPainted(): Promise<void> { return ok(commands.markPainted()).then(() => undefined); }
+
   // Library
   listChecklists(): Promise<ChecklistSummary[]> { return ok(commands.listChecklists()); }
   importChecklistFile(path: string): Promise<ImportOutcome> { return ok(commands.importChecklistFile(path)); }
