@@ -106,8 +106,8 @@ n = len(b)
 print(f"Runsheet desktop bench: medians of {n} interleaved launches per app (after a warm-up), {k['e2e_dom']['n']} keypresses ({k['via']})")
 print(f"load average {sys.argv[3]} before, {sys.argv[4]} after, on {sys.argv[5]} CPUs")
 w = [max(len(str(r[i])) for r in rows + [("metric", "bare", "runsheet", "delta", "goal", "")]) for i in range(6)]
-for r in [("metric", "bare", "runsheet", "delta", "goal", "")] + rows:
-    print("  ".join(str(c).ljust(w[i]) for i, c in enumerate(r)).rstrip())
+for row in [("metric", "bare", "runsheet", "delta", "goal", "")] + rows:
+    print("  ".join(str(c).ljust(w[i]) for i, c in enumerate(row)).rstrip())
 print(f"* the session keypress.mjs drove (run open through tauri-driver), one reading; bare is the launch median")
 print(f"paints per launch (ms): bare {[round(x['paint_ms'][0]) for x in b]}, runsheet shell {[round(x['paint_ms'][0]) for x in r]}, run {[round(x['paint_ms'][1]) for x in r]}")
 print(f"PSS per launch (MiB): bare {[round(x['pss_kib'] / 1024, 1) for x in b]}, runsheet {[round(x['pss_kib'] / 1024, 1) for x in r]}")
