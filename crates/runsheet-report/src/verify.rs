@@ -39,8 +39,26 @@ pub struct SignatureCheck {
     pub signature_valid: bool,
     pub signer: String,
     pub fingerprint: String,
+    /// The signature dictionary's `/M`, as written (a PDF date, `D:20261124004938+00'00'`).
     pub signing_time: Option<String>,
     pub sub_filter: Option<String>,
+}
+
+impl SignatureCheck {
+    /// `signing_time` as a date, when it is a well-formed PDF date.
+    pub fn signed_at(&self) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+        self.signing_time.as_deref().and_then(parse_pdf_date)
+    }
+}
+
+/// A PDF date with seconds and offset (`D:20261124004938+00'00'`, `D:20261124004938Z`), as PDF writers emit them.
+pub fn parse_pdf_date(d: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    let t = d.strip_prefix("D:").unwrap_or(d).replace('\'', "");
+    let t = match t.strip_suffix('Z') {
+        Some(rest) => format!("{rest}+0000"),
+        None => t,
+    };
+    chrono::DateTime::parse_from_str(&t, "%Y%m%d%H%M%S%z").ok()
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -262,5 +280,17 @@ pub fn check_run_log(data: &[u8]) -> RunLogCheck {
         dag_ok: problems.is_empty(),
         hashes_recomputed,
         problems,
+    }
+}
+
+#[cfg(test)]
+mod pdf_date_tests {
+    #[test]
+    fn pdf_dates_parse_with_their_offsets() {
+        let t = |s: &str| super::parse_pdf_date(s).map(|d| d.to_rfc3339());
+        assert_eq!(t("D:20261124004938+00'00'").as_deref(), Some("2026-11-24T00:49:38+00:00"));
+        assert_eq!(t("D:20261124004938+01'30'").as_deref(), Some("2026-11-24T00:49:38+01:30"));
+        assert_eq!(t("D:20261124004938Z").as_deref(), Some("2026-11-24T00:49:38+00:00"));
+        assert_eq!(t("yesterday"), None);
     }
 }

@@ -129,7 +129,8 @@ fn verify(bytes: &[u8]) -> CmdResult<VerifyResult> {
         intact: r.ok && r.covers_whole_file,
         signer: sig.map(|s| s.signer.clone()),
         fingerprint: sig.map(|s| s.fingerprint.clone()),
-        signed_at: sig.and_then(|s| s.signing_time.as_deref()).map(pdf_date_to_rfc3339),
+        // RFC 3339 for the UI to format; the raw text when it is not a well-formed PDF date.
+        signed_at: sig.and_then(|s| s.signed_at().map(|t| t.to_rfc3339()).or_else(|| s.signing_time.clone())),
         run_title: None,
         head_hash: log.and_then(|l| l.heads.first().cloned()),
         messages,
@@ -183,22 +184,4 @@ pub fn open_path(path: String, exported: State<'_, Exported>) -> CmdResult<()> {
         c
     };
     cmd.spawn().map(drop).map_err(|e| WireError::io(format_args!("opening {}", p.display()), &e))
-}
-
-/// A PDF date (`D:20261124004938+00'00'`) as RFC 3339, which the UI formats; the text itself when it is not one.
-fn pdf_date_to_rfc3339(d: &str) -> String {
-    let t = d.strip_prefix("D:").unwrap_or(d).replace('\'', "");
-    let t = if t.ends_with('Z') { format!("{}+0000", t.trim_end_matches('Z')) } else { t };
-    chrono::DateTime::parse_from_str(&t, "%Y%m%d%H%M%S%z").map(|x| x.to_rfc3339()).unwrap_or_else(|_| d.to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn pdf_dates_become_rfc3339() {
-        assert_eq!(super::pdf_date_to_rfc3339("D:20261124004938+00'00'"), "2026-11-24T00:49:38+00:00");
-        assert_eq!(super::pdf_date_to_rfc3339("D:20261124004938+01'30'"), "2026-11-24T00:49:38+01:30");
-        assert_eq!(super::pdf_date_to_rfc3339("D:20261124004938Z"), "2026-11-24T00:49:38+00:00");
-        assert_eq!(super::pdf_date_to_rfc3339("yesterday"), "yesterday");
-    }
 }

@@ -55,7 +55,10 @@ pub fn verify(file: PathBuf, _ctx: &Ctx) -> Result<()> {
                 if ok { "ok   " } else { "BAD  " },
                 s.signer,
                 s.fingerprint,
-                s.signing_time.as_deref().map(|t| format!(", signed {t}")).unwrap_or_default()
+                s.signed_at()
+                    .map(|t| format!(", signed {}", t.to_rfc3339()))
+                    .or_else(|| s.signing_time.as_deref().map(|t| format!(", signed {t}")))
+                    .unwrap_or_default()
             );
         }
         println!("{} signature covers the whole file", if r.covers_whole_file { "ok   " } else { "BAD  " });
