@@ -54,6 +54,33 @@ export async function until(what, fn, timeoutMs = 15_000) {
 }
 
 /**
+ * `browser.$` that survives WebKitWebDriver's race: a find that matches a node the UI is just replacing fails with
+ * "stale element reference" instead of finding the new one (seen in CI right after a click re-renders a panel).
+ * The find is retried; any other error is thrown at once.
+ */
+export async function find(browser, selector, timeoutMs = 15_000) {
+  return retryStale(`find ${selector}`, () => browser.$(selector), timeoutMs);
+}
+
+/** `browser.$$` with the same retry as `find`. */
+export async function findAll(browser, selector, timeoutMs = 15_000) {
+  return retryStale(`find all ${selector}`, () => browser.$$(selector), timeoutMs);
+}
+
+async function retryStale(what, fn, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (e) {
+      const stale = /stale element/i.test(`${e?.name} ${e?.message}`);
+      if (!stale || Date.now() > deadline) throw e;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
  * One tauri-driver for a test file, with a fresh RUNSHEET_HOME that every session (app start) shares.
  * `env` is added to the app's environment (tauri-driver passes its environment down to the app).
  */

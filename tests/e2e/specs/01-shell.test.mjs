@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { openApp, press, shot, startDriver, until } from '../lib/app.mjs';
+import { find, findAll, openApp, press, shot, startDriver, until } from '../lib/app.mjs';
 
 const CHECKLIST = `# E2E release checklist
 
@@ -44,17 +44,17 @@ test('import, run, keyboard and mouse, skip with reason, restart keeps state', a
   try {
     // Library: import a checklist file through the Import button (the native dialog answers with the file).
     driver.offerFile('e2e-release.md', CHECKLIST);
-    await (await b.$(tid('nav-library'))).click();
-    await (await b.$(tid('import-file'))).click();
-    const result = await b.$(tid('import-result'));
+    await (await find(b, tid('nav-library'))).click();
+    await (await find(b, tid('import-file'))).click();
+    const result = await find(b, tid('import-result'));
     await until('the import result', () => result.isDisplayed());
     assert.equal(await result.getAttribute('data-ok'), 'true', await result.getText());
     await shot(b, '01-library-imported');
 
     // Runs: create a run from the imported checklist.
-    await (await b.$(tid('nav-runs'))).click();
-    await (await b.$(tid('new-run'))).click();
-    const select = await b.$(tid('new-run-checklist'));
+    await (await find(b, tid('nav-runs'))).click();
+    await (await find(b, tid('new-run'))).click();
+    const select = await find(b, tid('new-run-checklist'));
     await until('the checklist option', async () =>
       (await select.$$('option')).some(async (o) => (await o.getText()).includes('E2E release checklist')),
     );
@@ -65,11 +65,11 @@ test('import, run, keyboard and mouse, skip with reason, restart keeps state', a
         break;
       }
     }
-    await (await b.$(tid('new-run-title'))).setValue('Shop API 2.5.0 to production');
-    await (await b.$(tid('new-run-version'))).setValue('2.5.0');
-    await (await b.$(tid('new-run-environment'))).setValue('production');
+    await (await find(b, tid('new-run-title'))).setValue('Shop API 2.5.0 to production');
+    await (await find(b, tid('new-run-version'))).setValue('2.5.0');
+    await (await find(b, tid('new-run-environment'))).setValue('production');
     await shot(b, '02-new-run');
-    await (await b.$(tid('new-run-submit'))).click();
+    await (await find(b, tid('new-run-submit'))).click();
     await until('the run view with 5 items', async () => (await itemStates(b)).length === 5);
 
     // Keyboard: the run opens with the first item selected; x marks it done, j then space marks the second.
@@ -79,17 +79,17 @@ test('import, run, keyboard and mouse, skip with reason, restart keeps state', a
     await press(b, ' ');
     await until('item 2 done', async () => (await itemStates(b))[1] === 'done');
     // Mouse: the toggle of the fourth item.
-    const toggles = await b.$$(tid('item-toggle'));
+    const toggles = await findAll(b, tid('item-toggle'));
     await toggles[3].click();
     await until('item 4 done', async () => (await itemStates(b))[3] === 'done');
     // Skip the third with a reason: select it with the mouse, press s, type the reason.
-    const rows = await b.$$(tid('item'));
+    const rows = await findAll(b, tid('item'));
     await rows[2].click();
     await press(b, 's');
-    const reason = await b.$(tid('skip-dialog-input'));
+    const reason = await find(b, tid('skip-dialog-input'));
     await until('the skip reason dialog', () => reason.isDisplayed());
     await reason.setValue('merge freeze not needed for a config-only release');
-    await (await b.$(tid('skip-dialog-submit'))).click();
+    await (await find(b, tid('skip-dialog-submit'))).click();
     await until('item 3 skipped', async () => (await itemStates(b))[2] === 'skipped');
     assert.deepEqual(await itemStates(b), ['done', 'done', 'skipped', 'done', 'pending']);
     await shot(b, '03-run-marked');
@@ -100,16 +100,16 @@ test('import, run, keyboard and mouse, skip with reason, restart keeps state', a
   // Restart: a new app process on the same RUNSHEET_HOME.
   b = await openApp();
   try {
-    await (await b.$(tid('nav-runs'))).click();
-    const row = await b.$(tid('run-row'));
+    await (await find(b, tid('nav-runs'))).click();
+    const row = await find(b, tid('run-row'));
     await until('the run in the list', () => row.isDisplayed());
     assert.match(await row.getText(), /Shop API 2\.5\.0 to production/);
     await (await row.$(tid('run-open'))).click();
     await until('the run view', async () => (await itemStates(b)).length === 5);
     assert.deepEqual(await itemStates(b), ['done', 'done', 'skipped', 'done', 'pending'], 'every state survived the restart');
-    const rows = await b.$$(tid('item'));
+    const rows = await findAll(b, tid('item'));
     await rows[2].click();
-    const why = await b.$(tid('item-reason'));
+    const why = await find(b, tid('item-reason'));
     await until('the skip reason', () => why.isDisplayed());
     assert.match(await why.getText(), /merge freeze not needed/);
     await shot(b, '04-after-restart');

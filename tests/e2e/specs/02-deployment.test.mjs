@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { openApp, shot, startDriver, until } from '../lib/app.mjs';
+import { find, findAll, openApp, shot, startDriver, until } from '../lib/app.mjs';
 
 const TOKEN = 'e2e-secret-token-4711';
 let server;
@@ -64,7 +64,7 @@ const checklist = () => `# E2E deployment with probes
 `;
 
 async function click(b, id) {
-  const el = await b.$(tid(id));
+  const el = await find(b, tid(id));
   await until(`${id} to show`, () => el.isClickable());
   await el.click();
   return el;
@@ -77,44 +77,45 @@ test('probes, credential, waiver, second signer, signed PDF', async () => {
     driver.offerFile('e2e-deployment.md', checklist());
     await click(b, 'nav-library');
     await click(b, 'import-file');
-    await until('the import', async () => (await (await b.$(tid('import-result'))).getAttribute('data-ok')) === 'true');
+    await until('the import', async () => (await (await find(b, tid('import-result'))).getAttribute('data-ok')) === 'true');
     await click(b, 'nav-runs');
     await click(b, 'new-run');
-    const select = await b.$(tid('new-run-checklist'));
+    const select = await find(b, tid('new-run-checklist'));
     for (const o of await select.$$('option')) {
       if ((await o.getText()).includes('E2E deployment')) await select.selectByAttribute('value', await o.getAttribute('value'));
     }
-    await (await b.$(tid('new-run-title'))).setValue('Probe run');
+    await (await find(b, tid('new-run-title'))).setValue('Probe run');
     await click(b, 'new-run-submit');
-    await until('the run view', async () => (await b.$$(tid('item'))).length === 2);
-    const runId = await (await b.$(tid('run-view'))).getAttribute('data-run-id');
+    await until('the run view', async () => (await findAll(b, tid('item'))).length === 2);
+    const runId = await (await find(b, tid('run-view'))).getAttribute('data-run-id');
 
     // Store the credential through the app.
     await click(b, 'nav-credentials');
-    const row = await b.$(`${tid('credential-row')}[data-name="e2e_token"]`);
+    const row = await find(b, `${tid('credential-row')}[data-name="e2e_token"]`);
     await until('the referenced secret listed', () => row.isExisting());
     assert.equal(await row.getAttribute('data-set'), 'false');
     await (await row.$(tid('credential-set'))).click();
-    await (await b.$(tid('credential-value'))).setValue(TOKEN);
+    await (await find(b, tid('credential-value'))).setValue(TOKEN);
     await click(b, 'credential-save');
     await until('the secret set', async () => (await row.getAttribute('data-set')) === 'true');
     await shot(b, '10-credentials');
-    const page = await (await b.$('body')).getHTML();
+    const page = await (await find(b, 'body')).getHTML();
     assert.ok(!page.includes(TOKEN), 'the value is never shown back');
 
     // Run both probes: the health check passes, the error-rate probe fails.
     await click(b, 'nav-runs');
-    await (await b.$(`${tid('run-row')}[data-run-id="${runId}"] ${tid('run-open')}`)).click();
-    const items = await b.$$(tid('item'));
+    await (await find(b, `${tid('run-row')}[data-run-id="${runId}"] ${tid('run-open')}`)).click();
+    const items = await findAll(b, tid('item'));
     for (const [i, want] of [[0, 'pass'], [1, 'fail']]) {
-      await items[i].click();
+      await (await findAll(b, tid('item')))[i].click();
       await click(b, 'run-probe');
-      const live = await b.$(tid('probe-live'));
-      await until(`probe ${i} ${want}`, async () => (await live.getAttribute('data-probe-state')) === want, 20_000);
+      // Found afresh on every poll: the live panel is re-rendered while the probe runs.
+      const state = async () => (await find(b, tid('probe-live'))).getAttribute('data-probe-state');
+      await until(`probe ${i} ${want}`, async () => (await state()) === want, 20_000);
     }
     assert.ok(seen.some((s) => s.includes(`Bearer ${TOKEN}`)), 'the probe sent the stored secret');
     await click(b, 'evidence-toggle');
-    const out = await b.$(tid('evidence-output'));
+    const out = await find(b, tid('evidence-output'));
     await until('the evidence drawer', () => out.isDisplayed());
     await shot(b, '11-probe-evidence');
     // Both items done by the operator.
@@ -128,22 +129,22 @@ test('probes, credential, waiver, second signer, signed PDF', async () => {
 
     // Sign-off: the failed probe blocks the role.
     await click(b, 'tab-signoff');
-    const role = await b.$(`${tid('role')}[data-role="Release Manager"]`);
+    const role = await find(b, `${tid('role')}[data-role="Release Manager"]`);
     await until('the role', () => role.isExisting());
-    const blocker = await b.$(`${tid('blocker')}[data-kind="failed_probe"]`);
+    const blocker = await find(b, `${tid('blocker')}[data-kind="failed_probe"]`);
     await until('the failed-probe blocker', () => blocker.isExisting());
     await shot(b, '12-signoff-blocked');
     // The operator may not sign (four-eyes): the app refuses with a Conflict.
     await (await role.$(tid('sign-name'))).setValue('Ada Operator');
     await (await role.$(tid('sign-submit'))).click();
-    await until('the four-eyes refusal', () => b.$(tid('sign-error')).isExisting());
+    await until('the four-eyes refusal', () => find(b, tid('sign-error')).isExisting());
     // Waive the failed probe, then sign as a second person.
     await (await blocker.$(tid('blocker-waive'))).click();
-    await (await b.$(tid('waive-reason'))).setValue('metrics endpoint is down for maintenance; error rate checked in Grafana');
-    await (await b.$(tid('waive-approver'))).setValue('Grace Approver');
+    await (await find(b, tid('waive-reason'))).setValue('metrics endpoint is down for maintenance; error rate checked in Grafana');
+    await (await find(b, tid('waive-approver'))).setValue('Grace Approver');
     await click(b, 'waive-submit');
-    await until('the waiver listed', () => b.$(tid('waiver')).isExisting());
-    await until('no blocker left', async () => (await b.$$(tid('blocker'))).length === 0);
+    await until('the waiver listed', () => find(b, tid('waiver')).isExisting());
+    await until('no blocker left', async () => (await findAll(b, tid('blocker'))).length === 0);
     const name = await role.$(tid('sign-name'));
     await name.clearValue();
     await name.setValue('Grace Approver');
@@ -154,14 +155,14 @@ test('probes, credential, waiver, second signer, signed PDF', async () => {
     // Signing identity, then the signed PDF.
     await click(b, 'nav-settings');
     await click(b, 'identity-create');
-    await (await b.$(tid('identity-cn'))).setValue('Ada Operator');
+    await (await find(b, tid('identity-cn'))).setValue('Ada Operator');
     await click(b, 'identity-create-submit');
-    await until('the identity', () => b.$(tid('identity-fingerprint')).isExisting());
+    await until('the identity', () => find(b, tid('identity-fingerprint')).isExisting());
     await click(b, 'nav-runs');
-    await (await b.$(`${tid('run-row')}[data-run-id="${runId}"] ${tid('run-open')}`)).click();
+    await (await find(b, `${tid('run-row')}[data-run-id="${runId}"] ${tid('run-open')}`)).click();
     await click(b, 'tab-export');
     await click(b, 'export-pdf');
-    const result = await b.$(tid('export-result'));
+    const result = await find(b, tid('export-result'));
     await until('the export result', () => result.isExisting(), 30_000);
     await shot(b, '14-exported');
     const pdfs = execFileSync('find', [driver.dialogs, '-maxdepth', '1', '-name', '*.pdf']).toString().trim().split('\n');
@@ -194,8 +195,8 @@ test('probes, credential, waiver, second signer, signed PDF', async () => {
     await click(b, 'nav-verify');
     await dropPdf('signed.pdf', signed);
     await until('the verdict on the dropped PDF', async () => (await intact()) === 'true', 20_000);
-    assert.equal(await (await b.$(tid('verify-signer'))).getText(), 'Ada Operator');
-    assert.doesNotMatch(await (await b.$(tid('verify-result'))).getText(), /Invalid Date/, 'the signing time is readable');
+    assert.equal(await (await find(b, tid('verify-signer'))).getText(), 'Ada Operator');
+    assert.doesNotMatch(await (await find(b, tid('verify-result'))).getText(), /Invalid Date/, 'the signing time is readable');
     await shot(b, '15-verified');
     const tampered = Buffer.from(signed);
     tampered[Math.floor(tampered.length / 3)] ^= 0x01;
