@@ -99,6 +99,9 @@ export async function startDriver(env = {}) {
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so stop() also ends WebKitWebDriver and an app a failed session left behind (an
+    // orphaned app keeps its connections to the test's servers open and the test file never exits).
+    detached: true,
   });
   const log = [];
   child.stdout.on('data', (d) => log.push(String(d)));
@@ -120,8 +123,19 @@ export async function startDriver(env = {}) {
     },
     log,
     async stop() {
-      child.kill('SIGTERM');
+      const group = (sig) => {
+        try {
+          process.kill(-child.pid, sig);
+        } catch {
+          /* already gone */
+        }
+      };
+      group('SIGTERM');
+      const killed = setTimeout(() => group('SIGKILL'), 5_000);
       await exited;
+      clearTimeout(killed);
+      // The driver may exit before the app it started: end whatever is left of the group.
+      group('SIGKILL');
     },
   };
 }

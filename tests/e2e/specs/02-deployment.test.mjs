@@ -34,6 +34,7 @@ before(async () => {
 });
 after(async () => {
   await driver?.stop();
+  server?.closeAllConnections();
   server?.close();
 });
 
@@ -137,13 +138,13 @@ test('probes, credential, waiver, second signer, signed PDF', async () => {
     // The operator may not sign (four-eyes): the app refuses with a Conflict.
     await (await role.$(tid('sign-name'))).setValue('Ada Operator');
     await (await role.$(tid('sign-submit'))).click();
-    await until('the four-eyes refusal', () => find(b, tid('sign-error')).isExisting());
+    await until('the four-eyes refusal', async () => (await find(b, tid('sign-error'))).isExisting());
     // Waive the failed probe, then sign as a second person.
     await (await blocker.$(tid('blocker-waive'))).click();
     await (await find(b, tid('waive-reason'))).setValue('metrics endpoint is down for maintenance; error rate checked in Grafana');
     await (await find(b, tid('waive-approver'))).setValue('Grace Approver');
     await click(b, 'waive-submit');
-    await until('the waiver listed', () => find(b, tid('waiver')).isExisting());
+    await until('the waiver listed', async () => (await find(b, tid('waiver'))).isExisting());
     await until('no blocker left', async () => (await findAll(b, tid('blocker'))).length === 0);
     const name = await role.$(tid('sign-name'));
     await name.clearValue();
@@ -157,7 +158,7 @@ test('probes, credential, waiver, second signer, signed PDF', async () => {
     await click(b, 'identity-create');
     await (await find(b, tid('identity-cn'))).setValue('Ada Operator');
     await click(b, 'identity-create-submit');
-    await until('the identity', () => find(b, tid('identity-fingerprint')).isExisting());
+    await until('the identity', async () => (await find(b, tid('identity-fingerprint'))).isExisting());
     await click(b, 'nav-runs');
     await (await find(b, `${tid('run-row')}[data-run-id="${runId}"] ${tid('run-open')}`)).click();
     await click(b, 'tab-export');

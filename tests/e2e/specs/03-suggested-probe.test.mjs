@@ -27,6 +27,7 @@ before(async () => {
 });
 after(async () => {
   await driver?.stop();
+  server?.closeAllConnections();
   server?.close();
 });
 
@@ -83,7 +84,7 @@ test('a suggested probe is edited, validated, added and run', async () => {
     assert.match(await error.getText(), /body_contain/);
     assert.equal(await (await find(b, tid('probe-editor-save'))).isEnabled(), false);
     await typeToml(b, `${prefilled.trimEnd()}\nbody_contains = "ready"\n`);
-    await until('valid again', () => find(b, tid('probe-editor-valid')).isDisplayed());
+    await until('valid again', async () => (await find(b, tid('probe-editor-valid'))).isDisplayed());
     await shot(b, '20-probe-editor');
     await click(b, 'probe-editor-save');
 
