@@ -59,5 +59,6 @@ dbus-run-session -- bash -c '
   # A non-empty password, or there is no default collection to store secrets in.
   echo -n "e2e-keyring-pw" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   cd tests/e2e
-  xvfb-run -a -s "-screen 0 1280x800x24" npm test
+  # A hang (an app that never exits, a driver that never answers) ends the suite as a failure instead of CI.
+  timeout --kill-after=30s 20m xvfb-run -a -s "-screen 0 1280x800x24" npm test
 '
