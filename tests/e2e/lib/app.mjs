@@ -59,15 +59,15 @@ export async function until(what, fn, timeoutMs = 15_000) {
  * The find is retried; any other error is thrown at once.
  */
 export async function find(browser, selector, timeoutMs = 15_000) {
-  return retryStale(`find ${selector}`, () => browser.$(selector), timeoutMs);
+  return retryStale(() => browser.$(selector), timeoutMs);
 }
 
 /** `browser.$$` with the same retry as `find`. */
 export async function findAll(browser, selector, timeoutMs = 15_000) {
-  return retryStale(`find all ${selector}`, () => browser.$$(selector), timeoutMs);
+  return retryStale(() => browser.$$(selector), timeoutMs);
 }
 
-async function retryStale(what, fn, timeoutMs) {
+async function retryStale(fn, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
