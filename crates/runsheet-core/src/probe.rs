@@ -616,10 +616,35 @@ pub fn secret_refs(spec: &ProbeSpec) -> Vec<String> {
 }
 
 /// Whether `name` is a valid secret name: ASCII letters, digits, `_`, `-` and `.`, 1 to 128 characters.
+/// Reserved names ([`is_reserved_secret_name`]) are well-formed but refused separately, with their own message.
 pub fn is_valid_secret_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 128
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
+}
+
+/// Prefix of the names of Runsheet's own keyring entries (signing identities, team credentials, the names index).
+pub const RESERVED_SECRET_PREFIX: &str = "runsheet";
+
+/// Whether `name` is reserved for Runsheet's own keyring entries (it starts with `runsheet`, in any case). Such a
+/// name can never be stored as a probe secret nor referenced by a probe, so a checklist cannot ask for the signing
+/// key or a team password.
+pub fn is_reserved_secret_name(name: &str) -> bool {
+    name.trim().get(..RESERVED_SECRET_PREFIX.len()).is_some_and(|p| p.eq_ignore_ascii_case(RESERVED_SECRET_PREFIX))
+}
+
+/// Why `name` cannot be a probe secret's name, or None when it can.
+pub fn secret_name_problem(name: &str) -> Option<String> {
+    if !is_valid_secret_name(name) {
+        Some(format!("invalid secret name `{name}` (use letters, digits, `_`, `-` and `.`, at most 128 characters)"))
+    } else if is_reserved_secret_name(name) {
+        Some(format!(
+            "secret name `{name}` is reserved: names starting with `{RESERVED_SECRET_PREFIX}` belong to Runsheet's own \
+             keyring entries (signing identities, team credentials) and are never given to probes; choose another name"
+        ))
+    } else {
+        None
+    }
 }
 
 /// The secret names referenced in one string; an error for a malformed `{{secret:…` reference.
@@ -632,8 +657,8 @@ pub fn parse_secret_refs(s: &str) -> Result<Vec<String>, String> {
             return Err("unterminated `{{secret:` reference (expected `{{secret:NAME}}`)".into());
         };
         let name = after[..end].trim();
-        if !is_valid_secret_name(name) {
-            return Err(format!("invalid secret name `{name}` (letters, digits, `_`, `-`, `.`)"));
+        if let Some(problem) = secret_name_problem(name) {
+            return Err(problem);
         }
         out.push(name.to_string());
         rest = &after[end + 2..];
@@ -1134,6 +1159,20 @@ mod tests {
         let lookup = |n: &str| (n == "a").then(|| "VALUE".to_string());
         assert_eq!(substitute_secrets("x{{secret:a}}y", &lookup), Ok("xVALUEy".into()));
         assert_eq!(substitute_secrets("{{secret:b}}", &lookup), Err("b".into()));
+    }
+
+    #[test]
+    fn reserved_secret_names_are_refused_in_probes() {
+        // Regression (issue 10): a checklist could name Runsheet's own signing-key entry and have a probe send it.
+        let e = err("kind = \"http\"\nurl = \"http://127.0.0.1:1/\"\nheaders = { Authorization = \"{{secret:runsheet-signing-key}}\" }");
+        assert!(e.to_string().contains("reserved"), "the refusal says why: {e}");
+        for name in ["runsheet-signing-key", "RunSheet-team", "runsheet:index", "runsheet"] {
+            assert!(is_reserved_secret_name(name), "{name} is Runsheet's own");
+            assert!(secret_name_problem(name).is_some(), "{name} cannot be a probe secret");
+        }
+        for name in ["staging_token", "run_sheet", "my-runsheet-token"] {
+            assert!(secret_name_problem(name).is_none(), "{name} is an ordinary secret name");
+        }
     }
 
     #[test]
