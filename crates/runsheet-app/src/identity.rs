@@ -1,0 +1,101 @@
+//! The signing identity (ECDSA P-256 key + X.509 certificate) in the OS keyring, under its own service — never the
+//! probe secrets' — for every front end: one made in the desktop signs from the CLI and back.
+//!
+//! Left out: key generation, PKCS#12 parsing and signing (runsheet-report).
+
+use std::path::Path;
+
+use runsheet_report::identity::CertInfo;
+use runsheet_report::{Identity, KeyringKeyStore};
+use serde::Serialize;
+
+use crate::{required, App, Error, Result};
+
+/// An identity as people see it (never the key).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IdentitySummary {
+    pub subject: String,
+    pub fingerprint: String,
+    pub not_after: String,
+    pub self_signed: bool,
+    pub info: CertInfoView,
+}
+
+/// Certificate facts, as `identity show` prints them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CertInfoView {
+    pub subject_dn: String,
+    pub issuer_dn: String,
+    pub serial: String,
+    pub not_before: String,
+    pub chain_len: usize,
+}
+
+fn summary(id: &Identity) -> Result<IdentitySummary> {
+    let info: CertInfo = id.info()?;
+    Ok(IdentitySummary {
+        subject: id.subject(),
+        fingerprint: id.fingerprint(),
+        not_after: info.not_after.clone(),
+        self_signed: info.self_signed,
+        info: CertInfoView {
+            subject_dn: info.subject_dn,
+            issuer_dn: info.issuer_dn,
+            serial: info.serial,
+            not_before: info.not_before,
+            chain_len: info.chain_len,
+        },
+    })
+}
+
+impl App {
+    fn identity_store(&self) -> Result<KeyringKeyStore> {
+        Ok(KeyringKeyStore::with_service(&self.services().identity)?)
+    }
+
+    /// The stored signing identity, if any.
+    pub fn identity(&self) -> Result<Option<Identity>> {
+        Ok(Identity::load(&self.identity_store()?)?)
+    }
+
+    /// The stored signing identity, or `NotFound` saying how to make one.
+    pub fn require_identity(&self) -> Result<Identity> {
+        self.identity()?.ok_or_else(|| runsheet_report::Error::NoIdentity.into())
+    }
+
+    /// The stored identity's summary, if any.
+    pub fn identity_summary(&self) -> Result<Option<IdentitySummary>> {
+        self.identity()?.as_ref().map(summary).transpose()
+    }
+
+    /// Make a self-signed identity for `name`. `Conflict` when one exists, unless `replace`.
+    pub fn create_identity(&self, name: &str, replace: bool) -> Result<IdentitySummary> {
+        let name = required("name", name)?;
+        self.refuse_existing(replace)?;
+        let id = Identity::generate(&name, self.now())?;
+        id.save(&self.identity_store()?)?;
+        summary(&id)
+    }
+
+    /// Import an identity from a PKCS#12 file (an organisation CA's). `Conflict` when one exists, unless `replace`.
+    pub fn import_identity(&self, pkcs12: &[u8], password: &str, replace: bool) -> Result<IdentitySummary> {
+        self.refuse_existing(replace)?;
+        let id = Identity::from_pkcs12(pkcs12, password)?;
+        id.save(&self.identity_store()?)?;
+        summary(&id)
+    }
+
+    /// Write the identity's certificate (PEM) to `path`.
+    pub fn export_certificate(&self, path: &Path) -> Result<IdentitySummary> {
+        let id = self.require_identity()?;
+        std::fs::write(path, id.cert_pem()?).map_err(|e| Error::io(format!("writing {}", path.display()), &e))?;
+        summary(&id)
+    }
+
+    fn refuse_existing(&self, replace: bool) -> Result<()> {
+        if !replace && self.identity()?.is_some() {
+            return Err(Error::conflict("a signing identity exists already (replace it explicitly: --force)"));
+        }
+        Ok(())
+    }
+}
