@@ -89,6 +89,8 @@ pub enum EventBody {
         #[serde(default)]
         gate_mode: Option<GateMode>,
     },
+    /// The operator allowed, for this run, sending secret `secret` (its keyring name) to `host`.
+    SecretGranted { secret: String, host: String },
 }
 
 impl EventBody {
@@ -105,6 +107,7 @@ impl EventBody {
             EventBody::RoleAdded { .. } => "role_added",
             EventBody::Waived { .. } => "waived",
             EventBody::SettingsChanged { .. } => "settings_changed",
+            EventBody::SecretGranted { .. } => "secret_granted",
         }
     }
 

@@ -6,6 +6,9 @@
 //! timeline and changes nothing. Validation (`RunState::check`) is separate and pure; the store calls it before
 //! appending. Sign-off rules (four-eyes, stale evidence, gates) are not here: see `signoff.rs`, built on the pub
 //! fields below. No clock and no ids are made here.
+//!
+//! Architecture invariant: this is the only reduction of a run's events. Sign-off rules, the run status, the CLI,
+//! the desktop and the PDF/Markdown reports all read a `RunState`; none of them folds events on its own.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -15,6 +18,7 @@ use serde_json::json;
 
 use crate::checklist::{Checklist, Item, ProbeDecl};
 use crate::event::{Event, EventBody, GateMode, ItemState};
+use crate::probe::Evidence;
 
 /// Why an event cannot be applied to a run.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -37,6 +41,8 @@ pub enum RunError {
     BadWindow,
     #[error("item `{item}`: invalid probe: {message}")]
     InvalidProbe { item: String, message: String },
+    #[error("secret grant: {0}")]
+    InvalidGrant(String),
 }
 
 impl RunError {
@@ -45,7 +51,11 @@ impl RunError {
         match self {
             RunError::NotCreated | RunError::UnknownItem(_) | RunError::UnknownRole(_) => "NotFound",
             RunError::AlreadyCreated | RunError::DuplicateRole(_) => "Conflict",
-            RunError::ReasonRequired(_) | RunError::Empty(_) | RunError::BadWindow | RunError::InvalidProbe { .. } => {
+            RunError::ReasonRequired(_)
+            | RunError::Empty(_)
+            | RunError::BadWindow
+            | RunError::InvalidProbe { .. }
+            | RunError::InvalidGrant(_) => {
                 "Invalid"
             }
         }
@@ -84,12 +94,32 @@ pub struct ItemStatus {
     pub event: Option<String>,
     /// Everyone who changed this item's state, in fold order without repeats (four-eyes needs it).
     pub actors: Vec<String>,
+    /// Every note written on the item (with a state change or on its own), in fold order; `note` is the last.
+    pub notes: Vec<NoteRecord>,
 }
 
 impl Default for ItemStatus {
     fn default() -> Self {
-        ItemStatus { state: ItemState::Pending, reason: None, note: None, by: None, at: None, event: None, actors: vec![] }
+        ItemStatus {
+            state: ItemState::Pending,
+            reason: None,
+            note: None,
+            by: None,
+            at: None,
+            event: None,
+            actors: vec![],
+            notes: vec![],
+        }
     }
+}
+
+/// One note as written on an item.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NoteRecord {
+    pub text: String,
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub event: String,
 }
 
 /// One piece of probe evidence recorded on an item (already masked by the probes crate).
@@ -98,7 +128,12 @@ pub struct EvidenceRecord {
     pub at: DateTime<Utc>,
     pub by: String,
     pub event: String,
+    /// The JSON exactly as recorded (the event hash covers it; a newer build's extra fields survive here).
     pub evidence: serde_json::Value,
+    /// `evidence` read once, when folded, into the probes' type; None when it does not read, which every rule
+    /// and report treats as failing evidence. Not serialised: `evidence` already carries the same data.
+    #[serde(skip)]
+    pub parsed: Option<Evidence>,
 }
 
 /// A probe attached to an item during the run (`probe_added`), after the checklist's own probes.
@@ -114,9 +149,25 @@ pub struct AddedProbe {
 /// Largest probe TOML a `probe_added` event may carry.
 pub const PROBE_SOURCE_LIMIT: usize = 64 * 1024;
 
+/// A role that must sign: from the checklist's sign-off lines or added to the run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Role {
+    /// The canonical spelling (as the checklist or the first `role_added` wrote it).
+    pub name: String,
+    /// Phase whose items the role approves, from the checklist's sign-off line; None (or a phase without items)
+    /// means the whole run. Roles added during the run (`role_added`) have none.
+    pub phase: Option<String>,
+}
+
+/// Role names match case-insensitively and trimmed ("pre lead" is "Pre Lead").
+fn same_name(a: &str, b: &str) -> bool {
+    a.trim().to_lowercase() == b.trim().to_lowercase()
+}
+
 /// A sign-off as recorded.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SignOff {
+    /// The role's canonical name (see [`RunState::role`]), whatever case the event spelled it in.
     pub role: String,
     /// The person who signed.
     pub name: String,
@@ -181,31 +232,25 @@ impl Progress {
     pub fn settled(&self) -> usize {
         self.done + self.skipped + self.not_applicable
     }
-
-    /// Where a run stands, from its item counts.
-    pub fn status(&self) -> RunStatus {
-        if self.total == 0 || self.settled() == self.total {
-            RunStatus::Complete
-        } else if self.pending + self.blocked == 0 {
-            // Nothing left to do, but some items failed.
-            RunStatus::Failed
-        } else if self.pending == self.total {
-            RunStatus::NotStarted
-        } else {
-            RunStatus::InProgress
-        }
-    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+/// Where a run stands: the one run status every surface (CLI, desktop, store list, PDF and Markdown reports)
+/// shows, computed only by [`RunState::status`]. A waived item counts as settled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
+    /// Every item is pending (and not waived).
     NotStarted,
+    /// Work has started and something is still pending.
     InProgress,
-    /// Every item is done, skipped or n/a.
-    Complete,
-    /// No item is pending or blocked, and at least one failed.
+    /// Some item is blocked and not waived.
+    Blocked,
+    /// Nothing is pending or blocked (unwaived), and at least one item failed and was not waived.
     Failed,
+    /// Every item is done, skipped, n/a or waived; some role has not signed (or the run has no roles).
+    Complete,
+    /// Complete, and every role (at least one) has signed.
+    Signed,
 }
 
 impl RunStatus {
@@ -213,13 +258,31 @@ impl RunStatus {
         match self {
             RunStatus::NotStarted => "not_started",
             RunStatus::InProgress => "in_progress",
-            RunStatus::Complete => "complete",
+            RunStatus::Blocked => "blocked",
             RunStatus::Failed => "failed",
+            RunStatus::Complete => "complete",
+            RunStatus::Signed => "signed",
         }
+    }
+
+    /// Read a status name back (as `as_str` writes it; `completed` too, as older builds and the desktop wrote).
+    pub fn parse(s: &str) -> Option<RunStatus> {
+        Some(match s.trim() {
+            "not_started" => RunStatus::NotStarted,
+            "in_progress" => RunStatus::InProgress,
+            "blocked" => RunStatus::Blocked,
+            "failed" => RunStatus::Failed,
+            "complete" | "completed" => RunStatus::Complete,
+            "signed" => RunStatus::Signed,
+            _ => return None,
+        })
     }
 }
 
 /// The state of a run: the fold of its events.
+///
+/// Items start `pending`, even when the checklist's Markdown had them `[x]`-checked: a run is a new execution
+/// of the checklist, and nothing is done in it until someone records so.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunState {
     pub run_id: String,
@@ -232,14 +295,17 @@ pub struct RunState {
     pub evidence: BTreeMap<String, Vec<EvidenceRecord>>,
     /// Sign-offs in fold order (a role may be signed more than once; rules on that live in `signoff.rs`).
     pub signoffs: Vec<SignOff>,
-    /// Roles that must sign: the checklist's sign-off lines, then roles added to the run, without repeats.
-    pub roles: Vec<String>,
+    /// Roles that must sign: the checklist's sign-off lines, then roles added to the run, without repeats
+    /// (compared case-insensitively, see [`RunState::role`]).
+    pub roles: Vec<Role>,
     /// Waivers per item (the last one wins).
     pub waivers: BTreeMap<String, Waiver>,
     /// Items whose shell probes the operator armed for this run.
     pub armed: BTreeSet<String>,
     /// Probes added to items during the run, per item in fold order (see [`RunState::probes`]).
     pub added_probes: BTreeMap<String, Vec<AddedProbe>>,
+    /// Secrets the operator allowed, for this run, to be sent to hosts: secret name -> hosts.
+    pub grants: BTreeMap<String, BTreeSet<String>>,
     pub settings: Settings,
     /// Every event in fold order (Lamport, device, id), including ones that changed nothing.
     pub timeline: Vec<Event>,
@@ -275,10 +341,10 @@ impl RunState {
         };
         let checklist = (**checklist).clone();
         let items = checklist.items().into_iter().map(|(_, _, i)| (i.id.clone(), ItemStatus::default())).collect();
-        let mut roles: Vec<String> = Vec::new();
+        let mut roles: Vec<Role> = Vec::new();
         for s in &checklist.signoffs {
-            if !roles.contains(&s.role) {
-                roles.push(s.role.clone());
+            if !roles.iter().any(|r| same_name(&r.name, &s.role)) {
+                roles.push(Role { name: s.role.clone(), phase: s.phase.clone() });
             }
         }
         Ok(RunState {
@@ -302,6 +368,7 @@ impl RunState {
             waivers: BTreeMap::new(),
             armed: BTreeSet::new(),
             added_probes: BTreeMap::new(),
+            grants: BTreeMap::new(),
             settings: Settings::default(),
             timeline: vec![event],
         })
@@ -316,8 +383,9 @@ impl RunState {
                 if let Some(s) = self.items.get_mut(item) {
                     s.state = *state;
                     s.reason = reason.clone().filter(|r| !r.trim().is_empty());
-                    if note.is_some() {
-                        s.note = note.clone();
+                    if let Some(n) = note {
+                        s.note = Some(n.clone());
+                        s.notes.push(NoteRecord { text: n.clone(), by: e.actor.clone(), at: e.at, event: e.id.clone() });
                     }
                     s.by = Some(e.actor.clone());
                     s.at = Some(e.at);
@@ -330,6 +398,7 @@ impl RunState {
             EventBody::NoteAdded { item, note } => {
                 if let Some(s) = self.items.get_mut(item) {
                     s.note = Some(note.clone());
+                    s.notes.push(NoteRecord { text: note.clone(), by: e.actor.clone(), at: e.at, event: e.id.clone() });
                 }
             }
             EventBody::ProbeArmed { item } => {
@@ -344,6 +413,7 @@ impl RunState {
                         by: e.actor.clone(),
                         event: e.id.clone(),
                         evidence: evidence.clone(),
+                        parsed: Evidence::from_value(evidence).ok(),
                     });
                 }
             }
@@ -359,18 +429,25 @@ impl RunState {
                     });
                 }
             }
-            EventBody::SignedOff { role, name, comment } => self.signoffs.push(SignOff {
-                role: role.clone(),
-                name: name.clone(),
-                comment: comment.clone(),
-                at: e.at,
-                by: e.actor.clone(),
-                event: e.id.clone(),
-            }),
+            EventBody::SignedOff { role, name, comment } => {
+                // Stored under the canonical name, so "pre lead" signs "Pre Lead" for every reader.
+                let role = self.role(role).map_or_else(|| role.trim().to_string(), |r| r.name.clone());
+                self.signoffs.push(SignOff {
+                    role,
+                    name: name.clone(),
+                    comment: comment.clone(),
+                    at: e.at,
+                    by: e.actor.clone(),
+                    event: e.id.clone(),
+                });
+            }
             EventBody::RoleAdded { role } => {
-                if !self.roles.contains(role) {
-                    self.roles.push(role.clone());
+                if self.role(role).is_none() && !role.trim().is_empty() {
+                    self.roles.push(Role { name: role.trim().to_string(), phase: None });
                 }
+            }
+            EventBody::SecretGranted { secret, host } => {
+                self.grants.entry(secret.clone()).or_default().insert(host.clone());
             }
             EventBody::Waived { item, reason, approver } => {
                 if self.items.contains_key(item) {
@@ -428,18 +505,19 @@ impl RunState {
             }
             EventBody::SignedOff { role, name, .. } => {
                 nonempty(name, "signer name")?;
-                if !self.roles.contains(role) {
+                if self.role(role).is_none() {
                     return Err(RunError::UnknownRole(role.clone()));
                 }
                 Ok(())
             }
             EventBody::RoleAdded { role } => {
                 nonempty(role, "role")?;
-                if self.roles.contains(role) {
-                    return Err(RunError::DuplicateRole(role.clone()));
+                if let Some(r) = self.role(role) {
+                    return Err(RunError::DuplicateRole(r.name.clone()));
                 }
                 Ok(())
             }
+            EventBody::SecretGranted { secret, host } => check_grant(secret, host),
             EventBody::Waived { item, reason, approver } => {
                 known(item)?;
                 nonempty(reason, "waiver reason")?;
@@ -464,6 +542,12 @@ impl RunState {
             }
             _ => Err(RunError::NotCreated),
         }
+    }
+
+    /// The role named `name`, matched case-insensitively and trimmed: every caller (CLI, desktop, store, rules)
+    /// finds roles through here, so they all normalise the same way.
+    pub fn role(&self, name: &str) -> Option<&Role> {
+        self.roles.iter().find(|r| same_name(&r.name, name))
     }
 
     /// The effective probes of an item: the frozen checklist's ```probe blocks, then the probes added during the
@@ -507,8 +591,40 @@ impl RunState {
         p
     }
 
+    /// Where the run stands; the only run-status computation (see [`RunStatus`]). A waived item counts as
+    /// settled whatever its state.
     pub fn status(&self) -> RunStatus {
-        self.progress().status()
+        let (mut pending, mut blocked, mut failed, mut touched) = (0usize, 0usize, 0usize, false);
+        for (id, s) in &self.items {
+            if self.waivers.contains_key(id) {
+                touched = true;
+                continue;
+            }
+            match s.state {
+                ItemState::Pending => pending += 1,
+                ItemState::Blocked => blocked += 1,
+                ItemState::Failed => failed += 1,
+                ItemState::Done | ItemState::Skipped | ItemState::NotApplicable => {}
+            }
+            touched |= s.state != ItemState::Pending;
+        }
+        if pending + blocked + failed == 0 {
+            let all_signed = !self.roles.is_empty()
+                && self.roles.iter().all(|r| self.signoffs.iter().any(|s| same_name(&s.role, &r.name)));
+            if all_signed {
+                RunStatus::Signed
+            } else {
+                RunStatus::Complete
+            }
+        } else if blocked > 0 {
+            RunStatus::Blocked
+        } else if pending == 0 {
+            RunStatus::Failed
+        } else if !touched {
+            RunStatus::NotStarted
+        } else {
+            RunStatus::InProgress
+        }
     }
 
     /// The status of an item (pending for an unknown id is never returned: None).
@@ -573,17 +689,17 @@ impl RunState {
             "checklist_id": self.meta.checklist_id,
             "checklist_title": self.checklist.title,
             "created_at": self.meta.created_at,
-            "status": progress.status(),
+            "status": self.status(),
             "progress": progress,
             "settings": self.settings,
             "heads": self.heads().iter().map(|e| e.hash.clone()).collect::<Vec<_>>(),
             "events": self.timeline.len(),
             "phases": phases,
-            "roles": self.roles,
+            // Role names, as before roles carried a phase (the phase is in each `signoffs` entry).
+            "roles": self.roles.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+            "grants": self.grants,
             // Issue 4's shape: { role, signed_by, at, blocked_by } (plus phase, comment, structured blockers).
-            "signoffs": crate::signoff::SignoffFacts::from_events(&self.timeline)
-                .map(|f| crate::signoff::statuses(&f, now))
-                .unwrap_or_default(),
+            "signoffs": crate::signoff::statuses(self, now),
         })
     }
 
@@ -627,6 +743,22 @@ pub fn check_probe_source(item: &str, source: &str) -> Result<(), RunError> {
         return Err(bad(format!("the probe TOML is larger than {} KiB", PROBE_SOURCE_LIMIT / 1024)));
     }
     crate::probe::parse(source).map(|_| ()).map_err(|e| bad(e.to_string()))
+}
+
+/// A `secret_granted` event names a secret as the keyring stores it and a bare host name (or IP address): no
+/// scheme, path, port, whitespace or control characters, so a grant cannot be widened by how it is spelled.
+fn check_grant(secret: &str, host: &str) -> Result<(), RunError> {
+    if let Some(problem) = crate::probe::secret_name_problem(secret) {
+        return Err(RunError::InvalidGrant(problem));
+    }
+    let host_ok = !host.is_empty()
+        && host.len() <= 253
+        && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | ':' | '[' | ']'))
+        && !host.starts_with(['.', '-']);
+    if !host_ok {
+        return Err(RunError::InvalidGrant(format!("invalid host `{host}` (a bare host name or IP address)")));
+    }
+    Ok(())
 }
 
 fn nonempty(s: &str, what: &'static str) -> Result<(), RunError> {
@@ -680,12 +812,12 @@ pub fn export_markdown(state: &RunState) -> String {
     }
     head.push_str(&format!(
         "status: {} ({}/{} settled: {} done, {} skipped, {} failed, {} blocked, {} n/a)\n",
-        p.status().as_str(), p.settled(), p.total, p.done, p.skipped, p.failed, p.blocked, p.not_applicable
+        state.status().as_str(), p.settled(), p.total, p.done, p.skipped, p.failed, p.blocked, p.not_applicable
     ));
     if let Some(h) = state.heads().first() {
         head.push_str(&format!("chain head: {} ({} events)\n", h.hash, state.timeline.len()));
     }
-    for r in &state.roles {
+    for r in state.roles.iter().map(|r| &r.name) {
         match state.signoffs.iter().rev().find(|x| &x.role == r) {
             Some(x) => head.push_str(&format!("signed off: {r} by {} at {}\n", x.name.replace("--", "- -"), when(x.at))),
             None => head.push_str(&format!("not signed: {r}\n")),

@@ -203,7 +203,7 @@ mod run {
 
 mod probe_added {
     use super::*;
-    use runsheet_core::signoff::{blockers, Blocker, SignoffFacts};
+    use runsheet_core::signoff::{blockers, Blocker};
 
     fn event(id: &str, parent: &Event, min: i64, body: EventBody) -> Event {
         Event::new(id.into(), "run1".into(), "d1".into(), &[Parent::from(parent)], t0() + Duration::minutes(min), "bob".into(), body)
@@ -234,10 +234,102 @@ mod probe_added {
         }
         state = RunState::fold(evs.clone()).expect("fold");
         assert_eq!(state.status(), RunStatus::Complete);
-        let facts = SignoffFacts::from_events(&evs).expect("facts");
-        let b = blockers(&facts, "Release Manager", "carol", t0() + Duration::minutes(30));
+        let b = blockers(&state, "Release Manager", "carol", t0() + Duration::minutes(30));
         assert!(b.iter().any(|b| matches!(b, Blocker::MissingEvidence { item } if item == &deploy)), "{b:?}");
         assert!(verify_chain("run1", &evs).is_ok(), "probe_added events chain like any other");
     }
 }
 
+
+mod one_fold {
+    use super::*;
+    use runsheet_core::signoff::{blockers, statuses};
+
+    fn event(id: &str, parent: &Event, min: i64, actor: &str, body: EventBody) -> Event {
+        Event::new(id.into(), "run1".into(), "d1".into(), &[Parent::from(parent)], t0() + Duration::minutes(min), actor.into(), body)
+    }
+
+    /// Every item done except the first, which failed and was then waived.
+    fn waived_failure() -> Vec<Event> {
+        let mut evs = vec![created("d1")];
+        for (n, id) in ids(&checklist()).iter().enumerate() {
+            let state = if n == 0 { ItemState::Failed } else { ItemState::Done };
+            let prev = evs.last().expect("events").clone();
+            evs.push(event(&format!("s{n}"), &prev, 1 + n as i64, "alice", EventBody::ItemSet { item: id.clone(), state, reason: None, note: None }));
+        }
+        let prev = evs.last().expect("events").clone();
+        let first = ids(&checklist())[0].clone();
+        evs.push(event("w", &prev, 20, "carol", EventBody::Waived { item: first, reason: "known".into(), approver: "carol".into() }));
+        evs
+    }
+
+    #[test]
+    fn a_waived_failure_settles_the_run() {
+        let s = RunState::fold(waived_failure()).expect("fold");
+        assert_eq!(s.status(), RunStatus::Complete, "a waived item counts as settled, even a failed one");
+        assert_eq!(s.to_json(t0())["status"], "complete", "the JSON view shows the same status");
+        let md = runsheet_core::run::export_markdown(&s);
+        assert!(md.contains("status: complete"), "{md}");
+    }
+
+    #[test]
+    fn signing_every_role_makes_a_complete_run_signed() {
+        let mut evs = waived_failure();
+        let prev = evs.last().expect("events").clone();
+        evs.push(event("so", &prev, 30, "bob", EventBody::SignedOff { role: "release manager".into(), name: "bob".into(), comment: None }));
+        let s = RunState::fold(evs).expect("fold");
+        assert_eq!(s.signoffs[0].role, "Release Manager", "the canonical role name is stored");
+        assert_eq!(s.status(), RunStatus::Signed);
+        assert_eq!(statuses(&s, t0())[0].signed_by.as_deref(), Some("bob"));
+        assert_eq!(RunStatus::parse(s.status().as_str()), Some(RunStatus::Signed), "as_str reads back");
+    }
+
+    #[test]
+    fn roles_match_case_insensitively_and_trimmed() {
+        let s = RunState::fold(vec![created("d1")]).expect("fold");
+        assert_eq!(s.role("  release MANAGER ").map(|r| r.name.as_str()), Some("Release Manager"));
+        let lower = EventBody::SignedOff { role: "release manager".into(), name: "bob".into(), comment: None };
+        assert_eq!(s.check(&lower), Ok(()), "a role is found whatever its case");
+        assert!(matches!(s.check(&EventBody::RoleAdded { role: "RELEASE manager".into() }), Err(RunError::DuplicateRole(_))));
+        assert!(!blockers(&s, "release manager", "bob", t0()).iter().any(|b| matches!(b, runsheet_core::signoff::Blocker::UnknownRole { .. })));
+    }
+
+    #[test]
+    fn blocked_and_failed_are_distinct_statuses() {
+        let c = created("d1");
+        let items = ids(&checklist());
+        let b = event("b", &c, 1, "alice", EventBody::ItemSet { item: items[0].clone(), state: ItemState::Blocked, reason: None, note: None });
+        assert_eq!(RunState::fold(vec![c.clone(), b.clone()]).expect("fold").status(), RunStatus::Blocked);
+        let w = event("w", &b, 2, "carol", EventBody::Waived { item: items[0].clone(), reason: "r".into(), approver: "carol".into() });
+        assert_eq!(RunState::fold(vec![c, b, w]).expect("fold").status(), RunStatus::InProgress, "waived blocks no more");
+    }
+
+    #[test]
+    fn checked_items_start_pending_in_a_new_run() {
+        let mut c = checklist();
+        c.phases[0].sections[0].items[0].checked = true;
+        let mut e = created("d1");
+        if let EventBody::RunCreated { checklist, .. } = &mut e.body {
+            **checklist = c;
+        }
+        let s = RunState::fold(vec![e]).expect("fold");
+        assert!(s.items.values().all(|i| i.state == ItemState::Pending), "a run is a new execution");
+        assert_eq!(s.status(), RunStatus::NotStarted);
+    }
+
+    #[test]
+    fn secret_grants_fold_and_are_checked() {
+        let c = created("d1");
+        let ok = EventBody::SecretGranted { secret: "db_password".into(), host: "db.example.com".into() };
+        let s = RunState::fold(vec![c.clone()]).expect("fold");
+        assert_eq!(s.check(&ok), Ok(()));
+        assert_eq!(ok.kind(), "secret_granted");
+        for bad in [("", "h"), ("bad name", "h"), ("s", ""), ("s", "https://h/x"), ("s", "h h")] {
+            let body = EventBody::SecretGranted { secret: bad.0.into(), host: bad.1.into() };
+            assert!(matches!(s.check(&body), Err(RunError::InvalidGrant(_))), "{bad:?} must be refused");
+        }
+        let g = event("g", &c, 1, "alice", ok);
+        let s = RunState::fold(vec![c, g]).expect("fold");
+        assert!(s.grants["db_password"].contains("db.example.com"));
+    }
+}

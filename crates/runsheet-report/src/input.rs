@@ -1,18 +1,17 @@
-//! What a report shows, as plain data: [`ReportInput`], built from a run's events (the same events that are
-//! attached to the PDF), so the printed pages and the machine-readable log can never disagree.
+//! What a report shows, as plain data: [`ReportInput`], read from a run's [`RunState`] (the one fold of its
+//! events, `runsheet_core::run`) whose timeline is also attached to the PDF, so the printed pages and the
+//! machine-readable log can never disagree.
 //!
-//! The fold here is a small report-oriented one (who did what when, per item); the authoritative run state with
-//! merge semantics is `runsheet_core::run`. Evidence is read leniently from its JSON so reports keep working while
-//! the evidence type grows fields. No rendering and no IO here.
-
-use std::collections::{BTreeMap, BTreeSet};
+//! Nothing is folded here: item states, notes, waivers and typed evidence come from the state, sign-offs from
+//! `runsheet_core::signoff::statuses`, and the outcome from `RunState::status`. No rendering and no IO here.
 
 use chrono::{DateTime, Utc};
-use runsheet_core::event::{Event, EventBody, GateMode, ItemState};
+use runsheet_core::event::{GateMode, ItemState};
+use runsheet_core::run::{EvidenceRecord, RunState, RunStatus};
 use runsheet_core::Checklist;
 use serde::Serialize;
 
-use runsheet_core::signoff::{statuses, SignoffFacts, SignoffStatus};
+use runsheet_core::signoff::{statuses, SignoffStatus};
 
 /// Everything the PDF shows.
 #[derive(Debug, Clone, Serialize)]
@@ -35,6 +34,8 @@ pub struct ReportInput {
     pub gate_mode: GateMode,
     pub phases: Vec<PhaseReport>,
     pub signoffs: Vec<SignoffStatus>,
+    /// The run's status (`RunState::status`), which the outcome line words.
+    pub status: RunStatus,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -77,17 +78,22 @@ pub struct WaiverReport {
     pub at: DateTime<Utc>,
 }
 
-/// One probe execution as shown in the report.
+/// One probe execution as shown in the report, from the typed `runsheet_core::probe::Evidence`.
 #[derive(Debug, Clone, Serialize)]
 pub struct EvidenceRow {
     pub kind: String,
     pub target: String,
+    /// True only for readable evidence whose outcome is `pass`.
     pub ok: bool,
+    /// `pass`, `fail`, `error`, `timeout`, or `unreadable` for evidence that does not read.
     pub outcome: String,
-    pub latency_ms: Option<u64>,
-    pub response_hash: Option<String>,
+    /// The probe's one-line explanation (empty when unreadable).
+    pub detail: String,
+    pub duration_ms: Option<u64>,
+    pub sha256: Option<String>,
     pub excerpt: Option<String>,
-    pub at: DateTime<Utc>,
+    /// When the execution ended (when it was recorded, for unreadable evidence).
+    pub ended_at: DateTime<Utc>,
 }
 
 impl PhaseReport {
@@ -116,135 +122,120 @@ impl ItemReport {
 }
 
 impl ReportInput {
-    /// True while any item is unfinished or any role is unsigned.
+    /// True while the run is not over: items remain (pending, blocked) or, with every item settled, a role is
+    /// still unsigned.
     pub fn in_progress(&self) -> bool {
-        self.phases.iter().any(|p| p.items().any(|i| !i.finished())) || self.signoffs.iter().any(|s| s.signed_by.is_none())
+        match self.status {
+            RunStatus::Signed | RunStatus::Failed => false,
+            RunStatus::Complete => !self.signoffs.is_empty(),
+            RunStatus::NotStarted | RunStatus::InProgress | RunStatus::Blocked => true,
+        }
     }
 
-    /// One-line outcome for the cover.
+    /// One-line outcome for the cover and the Markdown log, wording [`ReportInput::status`].
     pub fn outcome(&self) -> String {
-        let failed = self.phases.iter().flat_map(|p| p.items()).filter(|i| i.state == ItemState::Failed && i.waiver.is_none()).count();
-        if failed > 0 {
-            format!("FAILED ({failed} item{} failed)", if failed == 1 { "" } else { "s" })
-        } else if self.in_progress() {
-            "IN PROGRESS (this report shows a run that has not finished)".to_string()
-        } else {
-            "COMPLETED".to_string()
+        let count = |state: ItemState| {
+            self.phases.iter().flat_map(|p| p.items()).filter(|i| i.state == state && i.waiver.is_none()).count()
+        };
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        match self.status {
+            RunStatus::Failed => {
+                let n = count(ItemState::Failed);
+                format!("FAILED ({n} item{} failed)", plural(n))
+            }
+            RunStatus::Blocked => {
+                let n = count(ItemState::Blocked);
+                format!("BLOCKED ({n} item{} blocked; this report shows a run that has not finished)", plural(n))
+            }
+            RunStatus::NotStarted | RunStatus::InProgress => {
+                "IN PROGRESS (this report shows a run that has not finished)".to_string()
+            }
+            RunStatus::Complete if self.in_progress() => "COMPLETED (awaiting sign-off)".to_string(),
+            RunStatus::Complete => "COMPLETED".to_string(),
+            RunStatus::Signed => "COMPLETED AND SIGNED OFF".to_string(),
         }
     }
 
-    /// Fold a run's events into report data. Events are ordered by Lamport counter, then device id, as the store
-    /// does; `now` is the report time.
-    pub fn from_events(events: &[Event], now: DateTime<Utc>) -> crate::Result<Self> {
-        let mut evs: Vec<&Event> = events.iter().collect();
-        evs.sort_by(|a, b| (a.lamport, &a.device, &a.id).cmp(&(b.lamport, &b.device, &b.id)));
-        let (created, checklist) = evs
-            .iter()
-            .find_map(|e| match &e.body {
-                EventBody::RunCreated { checklist, .. } => Some((*e, checklist.as_ref())),
-                _ => None,
-            })
-            .ok_or_else(|| crate::Error::Input("the run has no run_created event".into()))?;
-        let EventBody::RunCreated { title, version, environment, window_start, window_end, operator, .. } = &created.body
-        else {
-            return Err(crate::Error::Input("the run has no run_created event".into()));
-        };
-        let mut items: BTreeMap<String, ItemReport> = BTreeMap::new();
-        for (_, _, it) in checklist.items() {
-            items.insert(it.id.clone(), blank_item(it, 0));
-        }
-        let mut four_eyes = true;
-        let mut gate_mode = GateMode::default();
-        for e in &evs {
-            match &e.body {
-                EventBody::ItemSet { item, state, reason, note } => {
-                    if let Some(i) = items.get_mut(item) {
-                        i.state = *state;
-                        i.by = Some(e.actor.clone());
-                        i.at = Some(e.at);
-                        i.reason = reason.clone();
-                        if let Some(n) = note {
-                            i.notes.push(n.clone());
-                        }
-                    }
-                }
-                EventBody::NoteAdded { item, note } => {
-                    if let Some(i) = items.get_mut(item) {
-                        i.notes.push(format!("{} ({}): {note}", e.actor, e.at.format("%H:%M")));
-                    }
-                }
-                EventBody::Evidence { item, evidence } => {
-                    if let Some(i) = items.get_mut(item) {
-                        i.evidence.push(evidence_row(evidence, e.at));
-                    }
-                }
-                EventBody::Waived { item, reason, approver } => {
-                    if let Some(i) = items.get_mut(item) {
-                        i.waiver = Some(WaiverReport { reason: reason.clone(), approver: approver.clone(), at: e.at });
-                    }
-                }
-                EventBody::SettingsChanged { four_eyes: f, gate_mode: g } => {
-                    if let Some(f) = f {
-                        four_eyes = *f;
-                    }
-                    if let Some(g) = g {
-                        gate_mode = *g;
-                    }
-                }
-                EventBody::RunCreated { .. }
-                | EventBody::ProbeArmed { .. }
-                | EventBody::ProbeAdded { .. }
-                | EventBody::SignedOff { .. }
-                | EventBody::RoleAdded { .. } => {}
-            }
-        }
-        let phases = build_phases(checklist, &mut items);
-        let parents: BTreeSet<&str> = evs.iter().flat_map(|e| e.parents.iter().map(String::as_str)).collect();
-        let head_hashes = evs.iter().filter(|e| !parents.contains(e.hash.as_str())).map(|e| e.hash.clone()).collect();
-        let signoffs = SignoffFacts::from_events(events).map(|f| statuses(&f, now)).unwrap_or_default();
+    /// Report data from a run's state; `now` is the report time (sign-off blockers such as stale evidence
+    /// depend on it).
+    pub fn from_state(state: &RunState, now: DateTime<Utc>) -> crate::Result<Self> {
+        let m = &state.meta;
         Ok(ReportInput {
-            run_id: created.run_id.clone(),
-            title: title.clone(),
-            version: version.clone(),
-            environment: environment.clone(),
-            window_start: *window_start,
-            window_end: *window_end,
-            operator: operator.clone(),
-            checklist_title: checklist.title.clone(),
+            run_id: state.run_id.clone(),
+            title: m.title.clone(),
+            version: m.version.clone(),
+            environment: m.environment.clone(),
+            window_start: m.window_start,
+            window_end: m.window_end,
+            operator: m.operator.clone(),
+            checklist_title: state.checklist.title.clone(),
             generated_at: now,
-            created_at: Some(created.at),
-            head_hashes,
-            event_count: evs.len(),
-            four_eyes,
-            gate_mode,
-            phases,
-            signoffs,
+            created_at: Some(m.created_at),
+            head_hashes: state.heads().iter().map(|e| e.hash.clone()).collect(),
+            event_count: state.timeline.len(),
+            four_eyes: state.settings.four_eyes,
+            gate_mode: state.settings.gate_mode,
+            phases: build_phases(&state.checklist, state),
+            signoffs: statuses(state, now),
+            status: state.status(),
         })
     }
 }
 
-fn blank_item(it: &runsheet_core::Item, depth: usize) -> ItemReport {
+fn item_report(it: &runsheet_core::Item, depth: usize, state: &RunState) -> ItemReport {
+    let s = state.items.get(&it.id).cloned().unwrap_or_default();
     ItemReport {
         id: it.id.clone(),
         depth,
         text: it.text.clone(),
-        state: if it.checked { ItemState::Done } else { ItemState::Pending },
-        by: None,
-        at: None,
-        reason: None,
-        notes: Vec::new(),
-        waiver: None,
-        evidence: Vec::new(),
+        state: s.state,
+        by: s.by,
+        at: s.at,
+        reason: s.reason,
+        notes: s.notes.iter().map(|n| format!("{} ({}): {}", n.by, n.at.format("%H:%M"), n.text)).collect(),
+        waiver: state.waivers.get(&it.id).map(|w| WaiverReport {
+            reason: w.reason.clone(),
+            approver: w.approver.clone(),
+            at: w.at,
+        }),
+        evidence: state.evidence.get(&it.id).into_iter().flatten().map(evidence_row).collect(),
     }
 }
 
-fn build_phases(checklist: &Checklist, items: &mut BTreeMap<String, ItemReport>) -> Vec<PhaseReport> {
-    fn walk(list: &[runsheet_core::Item], depth: usize, items: &mut BTreeMap<String, ItemReport>, out: &mut Vec<ItemReport>) {
+/// One evidence record as a report row, from its typed form; evidence that does not read is shown as such
+/// (and counts as failing, as the sign-off rules count it).
+pub fn evidence_row(r: &EvidenceRecord) -> EvidenceRow {
+    match &r.parsed {
+        Some(e) => EvidenceRow {
+            kind: e.kind.clone(),
+            target: e.target.clone(),
+            ok: e.outcome == runsheet_core::probe::Outcome::Pass,
+            outcome: e.outcome.as_str().to_string(),
+            detail: e.detail.clone(),
+            duration_ms: Some(e.duration_ms),
+            sha256: e.sha256.clone(),
+            excerpt: Some(e.excerpt.clone()).filter(|x| !x.is_empty()),
+            ended_at: e.ended_at,
+        },
+        None => EvidenceRow {
+            kind: "probe".into(),
+            target: String::new(),
+            ok: false,
+            outcome: "unreadable".into(),
+            detail: String::new(),
+            duration_ms: None,
+            sha256: None,
+            excerpt: None,
+            ended_at: r.at,
+        },
+    }
+}
+
+fn build_phases(checklist: &Checklist, state: &RunState) -> Vec<PhaseReport> {
+    fn walk(list: &[runsheet_core::Item], depth: usize, state: &RunState, out: &mut Vec<ItemReport>) {
         for it in list {
-            let mut r = items.remove(&it.id).unwrap_or_else(|| blank_item(it, depth));
-            r.depth = depth;
-            out.push(r);
-            walk(&it.children, depth + 1, items, out);
+            out.push(item_report(it, depth, state));
+            walk(&it.children, depth + 1, state, out);
         }
     }
     checklist
@@ -262,7 +253,7 @@ fn build_phases(checklist: &Checklist, items: &mut BTreeMap<String, ItemReport>)
                 .iter()
                 .map(|s| {
                     let mut out = Vec::new();
-                    walk(&s.items, 0, items, &mut out);
+                    walk(&s.items, 0, state, &mut out);
                     SectionReport {
                         title: s.title.clone(),
                         timing: s.timing.as_ref().map(|t| t.label.clone()),
@@ -273,30 +264,4 @@ fn build_phases(checklist: &Checklist, items: &mut BTreeMap<String, ItemReport>)
                 .collect(),
         })
         .collect()
-}
-
-/// Read one evidence JSON leniently (field names of the probes crate, with a few aliases).
-pub fn evidence_row(v: &serde_json::Value, at: DateTime<Utc>) -> EvidenceRow {
-    let s = |k: &[&str]| k.iter().find_map(|k| v.get(*k).and_then(|x| x.as_str()).map(str::to_string));
-    let ok = v
-        .get("ok")
-        .and_then(|x| x.as_bool())
-        .or_else(|| v.get("passed").and_then(|x| x.as_bool()))
-        .or_else(|| s(&["outcome", "status"]).map(|o| matches!(o.as_str(), "pass" | "passed" | "ok" | "success")))
-        .unwrap_or(false);
-    let latency_ms = ["latency_ms", "duration_ms", "elapsed_ms"].iter().find_map(|k| v.get(*k).and_then(|x| x.as_u64()));
-    let at = s(&["ended_at", "at", "finished_at", "started_at"])
-        .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or(at);
-    EvidenceRow {
-        kind: s(&["kind"]).unwrap_or_else(|| "probe".into()),
-        target: s(&["target", "url", "address", "name", "path", "command"]).unwrap_or_default(),
-        ok,
-        outcome: s(&["message", "detail", "summary", "outcome"]).unwrap_or_else(|| if ok { "pass".into() } else { "fail".into() }),
-        latency_ms,
-        response_hash: s(&["response_sha256", "response_hash", "sha256", "body_sha256"]),
-        excerpt: s(&["excerpt", "body_excerpt", "output"]),
-        at,
-    }
 }

@@ -20,6 +20,7 @@ pub use render::{render_pdf, Paper, SignerSummary};
 pub use verify::{verify_pdf, VerifyReport};
 
 use runsheet_core::event::Event;
+use runsheet_core::run::RunState;
 
 /// Errors of this crate.
 #[derive(Debug, thiserror::Error)]
@@ -51,18 +52,18 @@ pub struct ExportOptions {
     pub paper: Paper,
 }
 
-/// The whole pipeline: fold `events` into a report, render it, attach the events as JSON, sign with `identity`.
-/// `now` is the report and signing time.
+/// The whole pipeline: read the run's state into a report, render it, attach its events (the state's timeline,
+/// in fold order) as JSON, sign with `identity`. `now` is the report and signing time.
 pub fn export_signed_pdf(
-    events: &[Event],
+    state: &RunState,
     identity: &Identity,
     now: chrono::DateTime<chrono::Utc>,
     opts: ExportOptions,
 ) -> Result<Vec<u8>> {
-    let input = ReportInput::from_events(events, now)?;
+    let input = ReportInput::from_state(state, now)?;
     let signer = identity.summary();
     let pdf = render_pdf(&input, opts.paper, Some(&signer))?;
-    let log = run_log_json(events)?;
+    let log = run_log_json(&state.timeline)?;
     let pdf = pades::attach_file(&pdf, RUN_LOG_NAME, "application/json", &log, "Runsheet run log (all events, hash-chained)", now)?;
     pades::sign(&pdf, identity, now, &format!("Deployment log of run {}", input.run_id))
 }

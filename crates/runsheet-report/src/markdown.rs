@@ -100,8 +100,8 @@ pub fn deployment_log(input: &ReportInput) -> String {
                         "  ".repeat(i.depth),
                         e.kind,
                         e.target,
-                        if e.ok { "pass" } else { "FAIL" },
-                        e.latency_ms.map(|m| format!(", {m} ms")).unwrap_or_default()
+                        if e.ok { "pass".to_string() } else { e.outcome.to_uppercase() },
+                        e.duration_ms.map(|m| format!(", {m} ms")).unwrap_or_default()
                     );
                 }
                 for n in &i.notes {

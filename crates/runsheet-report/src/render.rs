@@ -599,17 +599,19 @@ fn evidence(cv: &mut Canvas, x: f32, width: f32, e: &EvidenceRow) {
     cv.rect(x, cv.y - 7.5, tw, 10.0, c);
     cv.text_at(x + 4.0, cv.y, FontKind::Bold, 7.5, (1.0, 1.0, 1.0), tag);
     let mut line = format!("{} {}", e.kind, e.target);
-    if let Some(ms) = e.latency_ms {
+    if let Some(ms) = e.duration_ms {
         line.push_str(&format!(" · {ms} ms"));
     }
-    line.push_str(&format!(" · {}", e.at.format("%H:%M:%S")));
-    if let Some(h) = &e.response_hash {
+    line.push_str(&format!(" · {}", e.ended_at.format("%H:%M:%S")));
+    if let Some(h) = &e.sha256 {
         line.push_str(&format!(" · sha256 {}", short(h)));
     }
     let line = cv.fonts.ellipsize(FontKind::Regular, &line, 7.5, width - tw - 6.0);
     cv.text_at(x + tw + 5.0, cv.y, FontKind::Regular, 7.5, BLACK, &line);
-    if !e.outcome.is_empty() && e.outcome != "pass" && e.outcome != "fail" {
-        cv.para(x + tw + 5.0, width - tw - 5.0, FontKind::Regular, 7.5, GREY, &e.outcome);
+    // The probe's own explanation when it did not pass (an unreadable record says so).
+    let why = if e.outcome == "unreadable" { "evidence record does not read" } else { e.detail.as_str() };
+    if !e.ok && !why.trim().is_empty() {
+        cv.para(x + tw + 5.0, width - tw - 5.0, FontKind::Regular, 7.5, GREY, why);
     }
     if let Some(ex) = e.excerpt.as_deref().filter(|s| !s.trim().is_empty()) {
         let one: String = ex.split_whitespace().collect::<Vec<_>>().join(" ");

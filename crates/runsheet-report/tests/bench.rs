@@ -17,9 +17,9 @@ fn thousand_items_with_evidence_to_signed_pdf() {
     let id = Identity::generate("Bench", common::t0()).unwrap();
     let now = common::t0() + chrono::TimeDelta::hours(3);
     // Warm-up (font parsing caches, page faults), then the measured run.
-    let _ = export_signed_pdf(&events, &id, now, ExportOptions { paper: Paper::A4 }).unwrap();
+    let _ = export_signed_pdf(&common::state(&events), &id, now, ExportOptions { paper: Paper::A4 }).unwrap();
     let t = Instant::now();
-    let pdf = export_signed_pdf(&events, &id, now, ExportOptions { paper: Paper::A4 }).unwrap();
+    let pdf = export_signed_pdf(&common::state(&events), &id, now, ExportOptions { paper: Paper::A4 }).unwrap();
     let export = t.elapsed();
     let t = Instant::now();
     let rep = verify_pdf(&pdf).unwrap();

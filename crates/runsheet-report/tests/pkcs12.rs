@@ -66,7 +66,7 @@ fn an_org_ca_pkcs12_identity_signs_a_report_that_validates_against_the_ca() {
     assert_eq!(id.chain_der().len(), 1, "the CA certificate in the bag is kept as the chain");
 
     let events = common::run(3, true);
-    let pdf = export_signed_pdf(&events, &id, common::t0() + chrono::TimeDelta::hours(3), ExportOptions { paper: Paper::A4 }).unwrap();
+    let pdf = export_signed_pdf(&common::state(&events), &id, common::t0() + chrono::TimeDelta::hours(3), ExportOptions { paper: Paper::A4 }).unwrap();
     let rep = verify_pdf(&pdf).unwrap();
     assert!(rep.ok, "{:?}", rep.problems);
     assert_eq!(rep.signatures[0].signer, "Dana Release");

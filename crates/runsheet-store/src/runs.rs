@@ -159,9 +159,10 @@ impl Store {
         self.write_store(|tx| {
             // Read inside the write transaction: nobody can append between our read and our insert.
             let (mut state, _) = self.state_in(tx, run_id)?;
+            let body = canonical_role(&state, body);
             let strict = state.settings.gate_mode == GateMode::Strict;
             if matches!(body, EventBody::SignedOff { .. }) || (strict && matches!(body, EventBody::ItemSet { .. })) {
-                enforce_rules(&state.timeline, &body, now)?;
+                enforce_rules(&state, &body, now)?;
             }
             state.check(&body)?;
             let parents: Vec<Parent> = state.heads().into_iter().map(Parent::from).collect();
@@ -257,11 +258,10 @@ impl Store {
 /// The sign-off rules of `runsheet_core::signoff` that make a change impossible (not merely unwise): a strict phase
 /// gate refuses item changes, and a sign-off is refused while anything blocks it (four-eyes, open items, missing,
 /// stale or failing evidence). Advisory gate warnings are the caller's to show ([`Store::gate`]).
-fn enforce_rules(events: &[Event], body: &EventBody, now: DateTime<Utc>) -> Result<()> {
-    let Some(facts) = signoff::SignoffFacts::from_events(events) else { return Ok(()) };
+fn enforce_rules(state: &RunState, body: &EventBody, now: DateTime<Utc>) -> Result<()> {
     match body {
         EventBody::ItemSet { item, .. } => {
-            if let signoff::GateVerdict::Refused { blockers } = signoff::gate_check(&facts, item, now) {
+            if let signoff::GateVerdict::Refused { blockers } = signoff::gate_check(state, item) {
                 return Err(StoreError::Refused {
                     what: format!("item {item} cannot change (strict phase gate)"),
                     blockers: blockers.iter().map(ToString::to_string).collect(),
@@ -269,7 +269,7 @@ fn enforce_rules(events: &[Event], body: &EventBody, now: DateTime<Utc>) -> Resu
             }
         }
         EventBody::SignedOff { role, name, .. } => {
-            let blockers = signoff::blockers(&facts, role, name, now);
+            let blockers = signoff::blockers(state, role, name, now);
             if !blockers.is_empty() {
                 return Err(StoreError::Refused {
                     what: format!("{name} cannot sign off `{role}`"),
@@ -284,12 +284,25 @@ fn enforce_rules(events: &[Event], body: &EventBody, now: DateTime<Utc>) -> Resu
 
 impl Store {
     /// The phase gate verdict for changing `item` now (advisory warnings included), for callers to show.
-    pub fn gate(&self, run_id: &str, item: &str, now: DateTime<Utc>) -> Result<signoff::GateVerdict> {
-        let events = self.events(run_id)?;
-        Ok(match signoff::SignoffFacts::from_events(&events) {
-            Some(facts) => signoff::gate_check(&facts, item, now),
-            None => signoff::GateVerdict::Open,
-        })
+    /// `now` is kept for callers; gates depend on item states only.
+    pub fn gate(&self, run_id: &str, item: &str, _now: DateTime<Utc>) -> Result<signoff::GateVerdict> {
+        let (state, last_seq) = self.state_in(&self.conn, run_id)?;
+        let verdict = signoff::gate_check(&state, item);
+        // `state_in` took the cached state: put it back, it is still current.
+        *self.cache.borrow_mut() = Some(Cached { run_id: run_id.to_string(), last_seq, state });
+        Ok(verdict)
+    }
+}
+
+/// A sign-off is recorded under the role's canonical name (`RunState::role` matches case-insensitively), so the
+/// event log reads the same whoever typed the role and however.
+fn canonical_role(state: &RunState, body: EventBody) -> EventBody {
+    match body {
+        EventBody::SignedOff { role, name, comment } => {
+            let role = state.role(&role).map_or(role, |r| r.name.clone());
+            EventBody::SignedOff { role, name, comment }
+        }
+        other => other,
     }
 }
 
@@ -377,11 +390,8 @@ fn row_to_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Event>> {
     Ok(build())
 }
 
+/// The cached status column: names as `RunStatus::as_str` writes them, older rows' names included; anything
+/// else reads as not started (the next append rewrites it).
 fn parse_status(s: &str) -> RunStatus {
-    match s {
-        "in_progress" => RunStatus::InProgress,
-        "complete" => RunStatus::Complete,
-        "failed" => RunStatus::Failed,
-        _ => RunStatus::NotStarted,
-    }
+    RunStatus::parse(s).unwrap_or(RunStatus::NotStarted)
 }

@@ -271,6 +271,22 @@ mod runs {
     }
 
     #[test]
+    fn a_sign_off_in_any_case_records_the_canonical_role() {
+        let d = db();
+        let (store, run) = with_run(&d.path);
+        for (n, item) in ["a", "a1", "b", "c"].iter().enumerate() {
+            set(&store, &run, item, ItemState::Done, n as i64);
+        }
+        let body = EventBody::SignedOff { role: "  technical LEAD ".into(), name: "bob".into(), comment: None };
+        let e = store.append(&run, "bob", body, t0() + Duration::minutes(10)).expect("a role matches whatever its case");
+        assert!(matches!(&e.body, EventBody::SignedOff { role, .. } if role == "Technical Lead"), "{:?}", e.body);
+        let state = store.run_state(&run).expect("state");
+        assert_eq!(state.status(), runsheet_core::run::RunStatus::Signed);
+        assert_eq!(store.list_runs().expect("list")[0].status, runsheet_core::run::RunStatus::Signed, "the cached status");
+        assert_eq!(store.gate(&run, "c", t0()).expect("gate"), runsheet_core::signoff::GateVerdict::Open);
+    }
+
+    #[test]
     fn run_ids_resolve_by_unique_prefix() {
         let d = db();
         let (store, run) = with_run(&d.path);

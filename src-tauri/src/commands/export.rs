@@ -92,7 +92,7 @@ pub async fn export_run(
                     WireError::not_found("no signing identity: create or import one in Settings before exporting a PDF")
                 })?;
                 let opts = runsheet_report::ExportOptions { paper };
-                Ok((runsheet_report::export_signed_pdf(&events, &id, now, opts)?, true))
+                Ok((runsheet_report::export_signed_pdf(&state, &id, now, opts)?, true))
             }
         }
     })

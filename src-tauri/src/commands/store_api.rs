@@ -87,13 +87,13 @@ pub fn import_checklist(
     Ok(summary(sum, checklist))
 }
 
+/// The wire status, mapped from the one core status (`RunState::status`); the wire has no `failed`, so a failed
+/// run shows as blocked, as before.
 fn run_status(state: &RunState) -> RunStatus {
-    let all_signed = !state.roles.is_empty() && state.roles.iter().all(|r| state.signoffs.iter().any(|s| &s.role == r));
     match state.status() {
-        CoreStatus::Complete if all_signed => RunStatus::Signed,
+        CoreStatus::Signed => RunStatus::Signed,
         CoreStatus::Complete => RunStatus::Completed,
-        CoreStatus::Failed => RunStatus::Blocked,
-        CoreStatus::InProgress if state.progress().blocked > 0 => RunStatus::Blocked,
+        CoreStatus::Failed | CoreStatus::Blocked => RunStatus::Blocked,
         CoreStatus::InProgress => RunStatus::InProgress,
         CoreStatus::NotStarted => RunStatus::NotStarted,
     }
@@ -342,15 +342,13 @@ pub fn secret_uses(s: &mut Store) -> CmdResult<BTreeMap<String, Vec<super::secre
 // ---------------------------------------------------------------------------------------------------------------
 // Sign-off
 
-use runsheet_core::signoff::{self as rules, Blocker as CoreBlocker, GateVerdict, SignoffFacts};
+use runsheet_core::signoff::{self as rules, Blocker as CoreBlocker, GateVerdict};
 use super::signoff::{Blocker, BlockerKind, PhaseGate, RoleStatus, Signature, SignoffView};
 
-fn facts(s: &mut Store, run: &str) -> CmdResult<(String, RunState, SignoffFacts)> {
+fn facts(s: &mut Store, run: &str) -> CmdResult<(String, RunState)> {
     let run = s.resolve_run(run)?;
-    let events = s.events(&run)?;
-    let facts = SignoffFacts::from_events(&events).ok_or_else(|| WireError::not_found(format!("no run {run}")))?;
-    let state = RunState::fold(events)?;
-    Ok((run, state, facts))
+    let state = s.run_state(&run)?;
+    Ok((run, state))
 }
 
 /// An item's text for display (its id when the checklist has no such item).
@@ -399,25 +397,23 @@ fn wire_blocker(c: &runsheet_core::Checklist, b: &CoreBlocker) -> Option<Blocker
 }
 
 pub fn signoff_view(s: &mut Store, run: &str) -> CmdResult<SignoffView> {
-    let (_, state, facts) = facts(s, run)?;
+    let (_, state) = facts(s, run)?;
     let now = Utc::now();
     let c = &state.checklist;
-    let roles = facts
+    let roles = state
         .roles
         .iter()
         .map(|r| {
-            let signed = facts.signoffs.iter().find(|x| x.role.trim().eq_ignore_ascii_case(r.name.trim()));
+            let signed = state.signoffs.iter().find(|x| x.role.trim().eq_ignore_ascii_case(r.name.trim()));
             let scope = r
                 .phase
                 .as_ref()
                 .and_then(|id| c.phases.iter().find(|p| &p.id == id))
                 .filter(|p| p.sections.iter().any(|s| !s.items.is_empty()));
             let mut excluded: Vec<String> = Vec::new();
-            if facts.four_eyes {
-                for item in facts.covered_items(r) {
-                    if let Some(f) = facts.items.get(&item) {
-                        excluded.extend(f.executed_by.iter().cloned());
-                    }
+            if state.settings.four_eyes {
+                for item in rules::covered_items(&state, r) {
+                    excluded.extend(rules::executed_by(&state, &item));
                 }
                 excluded.sort();
                 excluded.dedup();
@@ -425,7 +421,7 @@ pub fn signoff_view(s: &mut Store, run: &str) -> CmdResult<SignoffView> {
             let blockers = if signed.is_some() {
                 Vec::new()
             } else {
-                rules::blockers(&facts, &r.name, "", now).iter().filter_map(|b| wire_blocker(c, b)).collect()
+                rules::blockers(&state, &r.name, "", now).iter().filter_map(|b| wire_blocker(c, b)).collect()
             };
             RoleStatus {
                 role: r.name.clone(),
@@ -444,7 +440,7 @@ pub fn signoff_view(s: &mut Store, run: &str) -> CmdResult<SignoffView> {
         .iter()
         .filter_map(|p| {
             let first = p.sections.iter().flat_map(|s| s.items.first()).next()?;
-            let blockers = match rules::gate_check(&facts, &first.id, now) {
+            let blockers = match rules::gate_check(&state, &first.id) {
                 GateVerdict::Open => Vec::new(),
                 GateVerdict::Warn { blockers } | GateVerdict::Refused { blockers } => blockers,
             };
@@ -482,8 +478,8 @@ fn run_view_settings(state: &RunState) -> RunSettings {
 }
 
 pub fn sign_off(s: &mut Store, run: &str, role: &str, name: &str, comment: Option<String>, actor: &str) -> CmdResult<SignoffView> {
-    let (run, _, facts) = facts(s, run)?;
-    let blockers = rules::blockers(&facts, role, name, Utc::now());
+    let (run, state) = facts(s, run)?;
+    let blockers = rules::blockers(&state, role, name, Utc::now());
     if let Some(CoreBlocker::UnknownRole { .. }) = blockers.first() {
         return Err(WireError::not_found(format!("no sign-off role `{role}` in this run")));
     }
@@ -491,6 +487,7 @@ pub fn sign_off(s: &mut Store, run: &str, role: &str, name: &str, comment: Optio
         let why: Vec<String> = blockers.iter().map(ToString::to_string).collect();
         return Err(WireError::conflict(format!("{name} cannot sign `{role}`: {}", why.join("; "))));
     }
+    let role = state.role(role).map_or(role, |r| r.name.as_str());
     let body = EventBody::SignedOff { role: role.to_string(), name: name.to_string(), comment };
     s.append(&run, actor, body, Utc::now())?;
     signoff_view(s, &run)
@@ -505,8 +502,8 @@ pub fn append_run(s: &mut Store, run: &str, actor: &str, body: EventBody) -> Cmd
 
 /// Refuses an item change a strict phase gate forbids (advisory gates only warn, in the sign-off view).
 fn check_gate(s: &mut Store, run: &str, item: &str) -> CmdResult<()> {
-    let (_, _, facts) = facts(s, run)?;
-    if let GateVerdict::Refused { blockers } = rules::gate_check(&facts, item, Utc::now()) {
+    let (_, state) = facts(s, run)?;
+    if let GateVerdict::Refused { blockers } = rules::gate_check(&state, item) {
         let why: Vec<String> = blockers.iter().map(ToString::to_string).collect();
         return Err(WireError::conflict(format!("strict phase gate: {}", why.join("; "))));
     }

@@ -22,19 +22,19 @@ pub fn export(run_id: &str, output: Option<PathBuf>, paper: Paper, ctx: &Ctx) ->
         bail!("a PDF is binary: give the output file with -o FILE.pdf");
     };
     let identity = crate::cmd::identity::load()?;
-    let events = ctx.store()?.events(run_id)?;
+    let state = ctx.store()?.run_state(run_id)?;
     let paper = match paper {
         Paper::A4 => runsheet_report::Paper::A4,
         Paper::Letter => runsheet_report::Paper::Letter,
     };
-    let pdf = runsheet_report::export_signed_pdf(&events, &identity, ctx.now(), runsheet_report::ExportOptions { paper })
+    let pdf = runsheet_report::export_signed_pdf(&state, &identity, ctx.now(), runsheet_report::ExportOptions { paper })
         .with_context(|| format!("exporting run {run_id} as PDF"))?;
     std::fs::write(&output, &pdf).with_context(|| format!("writing {}", output.display()))?;
     println!(
         "wrote {} ({} KB, {} events, signed by {} sha-256 {})",
         output.display(),
         pdf.len().div_ceil(1024),
-        events.len(),
+        state.timeline.len(),
         identity.subject(),
         identity.fingerprint()
     );

@@ -158,8 +158,8 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
                     }))? + "\n"
                 }
                 Format::Md if layout == MdLayout::Log => {
-                    let events = ctx.store()?.events(&run_id)?;
-                    let input = runsheet_report::ReportInput::from_events(&events, ctx.now())?;
+                    let state = ctx.store()?.run_state(&run_id)?;
+                    let input = runsheet_report::ReportInput::from_state(&state, ctx.now())?;
                     runsheet_report::markdown::deployment_log(&input)
                 }
                 Format::Md => runsheet_core::run::export_markdown(&ctx.store()?.run_state(&run_id)?),
@@ -274,7 +274,7 @@ fn show_text(s: &RunState) -> String {
         opt(&s.meta.version),
         opt(&s.meta.environment),
         s.meta.operator,
-        p.status().as_str(),
+        s.status().as_str(),
         p.settled(),
         p.total,
         p.done,
@@ -296,7 +296,7 @@ fn show_text(s: &RunState) -> String {
     }
     if !s.roles.is_empty() {
         out.push_str("\nsign-offs:\n");
-        for r in &s.roles {
+        for r in s.roles.iter().map(|r| &r.name) {
             match s.signoffs.iter().rev().find(|x| &x.role == r) {
                 Some(x) => out.push_str(&format!("  {r}: {} at {}\n", x.name, x.at.format("%Y-%m-%d %H:%M UTC"))),
                 None => out.push_str(&format!("  {r}: (not signed)\n")),

@@ -3,7 +3,8 @@
 
 use anyhow::{bail, Context, Result};
 use runsheet_core::event::EventBody;
-use runsheet_core::signoff::{blockers, SignoffFacts};
+use runsheet_core::run::RunState;
+use runsheet_core::signoff::blockers;
 
 use crate::ctx::Ctx;
 
@@ -29,9 +30,8 @@ pub struct WaiveArgs {
     pub as_: Option<String>,
 }
 
-fn facts(run_id: &str, ctx: &Ctx) -> Result<SignoffFacts> {
-    let events = ctx.store()?.events(run_id)?;
-    SignoffFacts::from_events(&events).with_context(|| format!("run {run_id} has no run_created event"))
+fn facts(run_id: &str, ctx: &Ctx) -> Result<RunState> {
+    ctx.store()?.run_state(run_id).with_context(|| format!("reading run {run_id}"))
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> Result<()> {

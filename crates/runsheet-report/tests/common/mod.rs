@@ -170,3 +170,8 @@ pub fn run_with(items_per_section: usize, finished: bool, evidence_everywhere: b
     }
     log.events
 }
+
+/// The one fold of a run's events, as every caller of the report builds it.
+pub fn state(events: &[Event]) -> runsheet_core::run::RunState {
+    runsheet_core::run::RunState::fold(events.to_vec()).unwrap()
+}
