@@ -16,6 +16,7 @@ pub mod runs;
 pub mod secrets;
 pub mod signoff;
 pub mod verify;
+pub mod view;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, OnceLock};

@@ -21,6 +21,7 @@ pub const TEMPLATES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/templ
 pub const TEMPLATE_PREFIX: &str = "template:";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum ChecklistOrigin {
     Template,
@@ -29,6 +30,7 @@ pub enum ChecklistOrigin {
 
 /// A checklist in the library.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ChecklistSummary {
     pub id: String,
     pub title: String,
@@ -69,6 +71,7 @@ pub struct ImportIssue {
 
 /// A probe the importer suggests for an item (or a section's commands, `item` empty).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SuggestedProbe {
     pub item: String,
     pub kind: String,

@@ -15,6 +15,7 @@ use crate::{App, Error, Result};
 
 /// Where a secret is referenced: a checklist or run and the items whose probes name it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SecretUse {
     pub owner_id: String,
     pub owner_title: String,
@@ -23,6 +24,7 @@ pub struct SecretUse {
 
 /// A secret as listed: its name, whether a value is stored, and where it is used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SecretStatus {
     pub name: String,
     pub set: bool,
@@ -31,6 +33,7 @@ pub struct SecretStatus {
 
 /// Whether the keyring answers, and what to do when it does not.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct KeyringStatus {
     pub available: bool,
     pub backend: String,
