@@ -78,7 +78,10 @@ impl App {
     /// Every secret that is stored or referenced by a checklist or run, with where it is used.
     pub fn secrets(&self) -> Result<Vec<SecretStatus>> {
         let uses = self.secret_uses()?;
-        let stored = self.secret_names()?;
+        // Reserved names in the secrets' service are Runsheet's own (an older desktop kept its signing key there):
+        // never listed as probe secrets, so the Credentials screen can neither show nor delete them.
+        let mut stored = self.secret_names()?;
+        stored.retain(|n| secret_name_problem(n).is_none());
         let mut names: Vec<String> = uses.keys().cloned().chain(stored.iter().cloned()).collect();
         names.sort();
         names.dedup();

@@ -15,7 +15,7 @@ use runsheet_core::signoff::{self as rules, Blocker as CoreBlocker, GateVerdict,
 use runsheet_core::Checklist;
 use serde::{Deserialize, Serialize};
 
-use crate::library::{suggestions, SuggestedProbe};
+use crate::library::{suggestions, ChecklistSummary, SuggestedProbe};
 use crate::{App, Error, Result};
 
 /// Item states as shown (runsheet-core `event::ItemState`, same spelling).
@@ -301,6 +301,17 @@ pub struct SignoffView {
     pub waivers: Vec<Waiver>,
 }
 
+/// A library checklist before a run is made from it: its summary, the parsed checklist and the probes the
+/// importer suggests.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ChecklistPreview {
+    pub summary: ChecklistSummary,
+    /// The parsed checklist (runsheet-core `Checklist`).
+    pub checklist: serde_json::Value,
+    pub suggestions: Vec<SuggestedProbe>,
+}
+
 /// A signed PDF's check as shown: intact or not, who signed, and every problem in words.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -449,8 +460,7 @@ pub fn run_view(state: &RunState, now: DateTime<Utc>) -> Result<RunView> {
         checklist,
         items,
         settings: run_settings(state),
-        // Only suggestions for an item can be accepted from the run screen.
-        suggestions: suggestions(&effective).into_iter().filter(|s| !s.item.is_empty()).collect(),
+        suggestions: item_suggestions(&effective),
         heads: state.heads().into_iter().map(|e| e.hash.clone()).collect(),
     })
 }
@@ -637,7 +647,19 @@ pub fn pdf_check(r: &runsheet_report::VerifyReport) -> PdfCheck {
     }
 }
 
+/// The probe suggestions an item can accept: the importer's, without the ones for a section's commands.
+fn item_suggestions(c: &Checklist) -> Vec<SuggestedProbe> {
+    suggestions(c).into_iter().filter(|s| !s.item.is_empty()).collect()
+}
+
 impl App {
+    /// A template or library checklist (id or unique prefix) with the probes suggested for its items.
+    pub fn checklist_preview(&self, id: &str) -> Result<ChecklistPreview> {
+        let (summary, c) = self.checklist(id)?;
+        let checklist = serde_json::to_value(&c).map_err(|e| Error::internal(format!("encoding checklist: {e}")))?;
+        Ok(ChecklistPreview { summary, checklist, suggestions: item_suggestions(&c) })
+    }
+
     /// A run's screen (id or unique prefix), judged now.
     pub fn run_view(&self, run: &str) -> Result<RunView> {
         run_view(&self.run(run)?, self.now())
