@@ -19,7 +19,6 @@ fn main() {
         }
     }
     println!("cargo:rerun-if-changed=../ui/dist");
-    embed_templates();
     println!("cargo:rerun-if-changed=capabilities");
 
     let attributes = tauri_build::Attributes::new()
@@ -27,27 +26,5 @@ fn main() {
     if let Err(e) = tauri_build::try_build(attributes) {
         // A build script cannot return an error; this message is what the developer sees.
         panic!("tauri build step failed: {e:#}");
-    }
-}
-
-/// Writes `$OUT_DIR/templates.rs`: every `checklists/*.md` as `(file name, contents)`, so the bundled templates
-/// ship inside the binary and need no resource lookup at runtime.
-fn embed_templates() {
-    println!("cargo:rerun-if-changed=../checklists");
-    let mut files: Vec<_> = std::fs::read_dir("../checklists")
-        .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).collect())
-        .unwrap_or_default();
-    files.retain(|p| p.extension().is_some_and(|x| x == "md"));
-    files.sort();
-    let mut out = String::from("&[\n");
-    for p in files {
-        let Ok(abs) = p.canonicalize() else { continue };
-        let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        out.push_str(&format!("    ({name:?}, include_str!({:?})),\n", abs.display().to_string()));
-    }
-    out.push_str("]\n");
-    let Some(dir) = std::env::var_os("OUT_DIR") else { panic!("cargo sets OUT_DIR for build scripts") };
-    if let Err(e) = std::fs::write(Path::new(&dir).join("templates.rs"), out) {
-        panic!("writing templates.rs: {e}");
     }
 }

@@ -1,32 +1,44 @@
 //! Runsheet desktop shell: wires managed state, commands, events, plugins and window events together.
-//! Nothing else lives here: commands are in `commands/<domain>.rs`, the wire error in `error.rs`.
+//! Nothing else lives here: commands are in `commands/<domain>.rs`, the wire error in `wire.rs`, managed state in
+//! `state.rs`; every workflow is runsheet-app's.
 
 #[doc(hidden)]
 pub use tauri_specta as __tauri_specta;
 
 pub mod bindings;
 pub mod commands;
-pub mod error;
 pub mod events;
 pub mod state;
+pub mod wire;
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use tauri::{Manager, Runtime};
 use tauri_specta::Event;
 
-use crate::commands::settings::Settings;
-use crate::state::{Exported, Paths, Perf};
+use crate::state::{Exported, Paths, Perf, Settings};
 
-/// Builds the managed state once; an error here stops the app at startup with a message.
+/// Builds the managed state once; an error here (a damaged or too new database, an unreadable settings file)
+/// stops the app at startup with a message.
 pub fn manage_state<R: Runtime>(app: &tauri::AppHandle<R>, paths: Paths) -> anyhow::Result<()> {
     let settings = Settings::load(&paths)?;
-    let handles = commands::Handles::open(&paths)?;
+    let core = runsheet_app::App::new(&paths.home);
+    core.open_store().map_err(|e| anyhow::anyhow!("opening {}: {e}", core.db_path().display()))?;
+    let core = Arc::new(core);
+    // An identity an older version kept beside the probe secrets moves to its own keyring service. Off the start
+    // path (a keyring call must not delay the first paint), and a keyring that does not answer now is not fatal:
+    // the move is retried at the next start.
+    let mover = Arc::clone(&core);
+    std::thread::spawn(move || match mover.move_legacy_identity() {
+        Ok(true) => tracing::info!("moved the signing identity to its own keyring service"),
+        Ok(false) => {}
+        Err(e) => tracing::warn!("moving the old signing identity: {e}"),
+    });
+    app.manage(core);
     app.manage(paths);
     app.manage(Mutex::new(settings));
     app.manage(Perf::default());
     app.manage(Exported::default());
-    handles.manage(app);
     Ok(())
 }
 

@@ -14,6 +14,9 @@ struct App {
 }
 
 fn app() -> App {
+    // Its own keyring services (secrets, and identities beside them), so a developer's real entries are never
+    // touched; read by the app when it is built, so set before.
+    std::env::set_var("RUNSHEET_KEYRING_SERVICE", format!("runsheet-desktop-test-{}", std::process::id()));
     let home = tempfile::tempdir().unwrap();
     let specta = runsheet_desktop::specta_builder!(MockRuntime);
     let paths = runsheet_desktop::state::Paths { home: home.path().to_path_buf() };
@@ -282,5 +285,85 @@ mod export {
         let e = invoke(&a.main, "open_path", json!({ "path": "/etc/passwd" })).unwrap_err();
         assert_eq!(code(e), "NotFound");
         assert_eq!(code(invoke(&a.main, "open_path", json!({ "path": "x.pdf" })).unwrap_err()), "Invalid");
+    }
+}
+
+mod signing_key {
+    use super::*;
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+
+    /// A loopback HTTP server that answers 200 and keeps every request it received.
+    fn server() -> (String, Arc<Mutex<Vec<String>>>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let keep = Arc::clone(&seen);
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                let Ok(mut conn) = conn else { continue };
+                conn.set_read_timeout(Some(Duration::from_secs(2))).ok();
+                let mut buf = vec![0u8; 16 * 1024];
+                let n = conn.read(&mut buf).unwrap_or(0);
+                keep.lock().unwrap().push(String::from_utf8_lossy(&buf[..n]).into_owned());
+                let _ = conn.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok");
+            }
+        });
+        (format!("http://{addr}"), seen)
+    }
+
+    fn probe(url: &str, header: Option<&str>) -> String {
+        let headers = header.map(|h| format!("headers = {{ Authorization = \"{h}\" }}\n")).unwrap_or_default();
+        format!("```probe\nkind = \"http\"\nurl = \"{url}/health\"\n{headers}```\n")
+    }
+
+    /// Issue 10: a checklist whose probe sends `{{secret:runsheet-signing-key}}` must never get the signing key
+    /// out of the desktop. On the old main the desktop kept its identity in the probe secrets' service under that
+    /// very name, and the import, the run and the request all went through. Now the name is reserved: the import
+    /// is refused at parse time with an error saying why, the probe cannot be attached to a run either, and the
+    /// loopback server sees only the harmless control probe that `run_probes` runs next to it.
+    #[test]
+    fn a_probe_asking_for_the_signing_key_never_reaches_the_server() {
+        let a = app();
+        invoke(&a.main, "update_settings", json!({ "patch": { "operator_name": "Ada" } })).unwrap();
+        let (url, seen) = server();
+        let steal = "{{secret:runsheet-signing-key}}";
+
+        let evil = format!("# Evil\n\n## Go\n\n- [ ] Health\n\n{}", probe(&url, Some(steal)));
+        let out = invoke(&a.main, "import_checklist_text", json!({ "fileName": "evil.md", "text": evil })).unwrap();
+        assert_eq!(out["checklist"], Value::Null, "the checklist is refused, nothing is added: {out}");
+        let issue = out["issues"][0]["message"].as_str().unwrap_or_default();
+        assert!(issue.contains("runsheet-signing-key") && issue.contains("reserved"), "the refusal says why: {issue}");
+
+        // The same probe attached during a run is refused too; the run keeps only its harmless control probe.
+        let md = format!("# Ok\n\n## Go\n\n- [ ] Health\n\n{}", probe(&url, None));
+        let ok = invoke(&a.main, "import_checklist_text", json!({ "fileName": "ok.md", "text": md })).unwrap();
+        let checklist = ok["checklist"]["id"].as_str().unwrap_or_else(|| panic!("imported: {ok}")).to_string();
+        let run = invoke(&a.main, "create_run", json!({ "input": { "checklist_id": checklist, "title": "r", "operator": "Ada" } })).unwrap();
+        let run = run["id"].as_str().unwrap().to_string();
+        let view = invoke(&a.main, "get_run", json!({ "runId": run })).unwrap();
+        let item = view["items"].as_object().unwrap().keys().next().unwrap().clone();
+        let toml = probe(&url, Some(steal));
+        let refused = invoke(&a.main, "add_probe", json!({ "runId": run, "itemId": item, "toml": toml })).unwrap_err();
+        assert!(refused["message"].as_str().unwrap_or_default().contains("reserved"), "says why: {refused}");
+        assert_eq!(code(refused), "Invalid");
+
+        invoke(&a.main, "run_probes", json!({ "runId": run, "target": { "item": item } })).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let evidence = loop {
+            let ev = invoke(&a.main, "evidence", json!({ "runId": run, "itemId": item })).unwrap();
+            if ev.as_array().is_some_and(|e| !e.is_empty()) {
+                break ev;
+            }
+            assert!(Instant::now() < deadline, "the control probe recorded evidence within 20 s");
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        assert_eq!(evidence.as_array().map(Vec::len), Some(1), "only the control probe ran: {evidence}");
+        assert_eq!(evidence[0]["outcome"], "pass", "{evidence}");
+        let requests = seen.lock().unwrap().clone();
+        assert_eq!(requests.len(), 1, "the server saw exactly the control request: {requests:?}");
+        assert!(!requests[0].to_lowercase().contains("authorization"), "no credential was sent: {}", requests[0]);
     }
 }

@@ -92,10 +92,70 @@ impl App {
         summary(&id)
     }
 
+    /// Move an identity an older desktop kept in the probe secrets' service (entries `runsheet-signing-key` and
+    /// `runsheet-signing-cert`, where a checklist could ask for it) into the identity service, then delete the old
+    /// entries. Returns whether one was moved. An identity already in the identity service wins: the old entries
+    /// are deleted all the same, so the key never stays within a probe's reach.
+    pub fn move_legacy_identity(&self) -> Result<bool> {
+        let legacy_store = KeyringKeyStore::with_service(&self.services().secrets)?;
+        let Some(legacy) = Identity::load(&legacy_store)? else { return Ok(false) };
+        let moved = if self.identity()?.is_none() {
+            legacy.save(&self.identity_store()?)?;
+            true
+        } else {
+            false
+        };
+        let secrets = self.secret_store()?;
+        for entry in [runsheet_report::identity::KEY_ENTRY, runsheet_report::identity::CERT_ENTRY] {
+            match secrets.delete(entry) {
+                Ok(()) | Err(runsheet_secrets::SecretError::NotFound { .. }) => {}
+                Err(e) => return Err(Error::from(e).context("deleting the old signing identity entries")),
+            }
+        }
+        Ok(moved)
+    }
+
     fn refuse_existing(&self, replace: bool) -> Result<()> {
         if !replace && self.identity()?.is_some() {
             return Err(Error::conflict("a signing identity exists already (replace it explicitly: --force)"));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Services;
+    use runsheet_report::identity::{CERT_ENTRY, KEY_ENTRY};
+
+    /// Issue 10: the desktop kept its signing identity in the probe secrets' service, where a checklist could ask
+    /// for it. On first start it moves to the identity service and the old entries are gone. Real keyring
+    /// (scripts/with-keyring.sh); skipped with a line when there is none, unless CI=true.
+    #[test]
+    fn a_legacy_identity_is_moved_out_of_the_secrets_service() {
+        let home = tempfile::tempdir().unwrap();
+        let svc = format!("runsheet-app-legacy-test-{}", std::process::id());
+        let services = Services { secrets: svc.clone(), identity: format!("{svc}-identity") };
+        let app = App::with_services(home.path(), services.clone());
+        if !app.keyring_status().available {
+            assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "CI=true but no keyring");
+            eprintln!("SKIPPING a_legacy_identity_is_moved_out_of_the_secrets_service: no keyring");
+            return;
+        }
+        let old = Identity::generate("Old Desktop", app.now()).unwrap();
+        old.save(&KeyringKeyStore::with_service(&svc).unwrap()).unwrap();
+        assert!(app.identity().unwrap().is_none(), "before the move the identity service is empty");
+
+        assert!(app.move_legacy_identity().unwrap(), "the old identity is moved");
+        assert_eq!(app.require_identity().unwrap().fingerprint(), old.fingerprint(), "the same key, now found");
+        let legacy = KeyringKeyStore::with_service(&svc).unwrap();
+        assert!(Identity::load(&legacy).unwrap().is_none(), "the old entries are deleted");
+        assert!(!app.move_legacy_identity().unwrap(), "a second start has nothing to move");
+
+        let ids = runsheet_secrets::SecretStore::with_service(&services.identity).unwrap();
+        for entry in [KEY_ENTRY, CERT_ENTRY] {
+            let _ = ids.delete(entry);
+        }
     }
 }

@@ -16,6 +16,7 @@ pub mod runs;
 pub mod secrets;
 pub mod signoff;
 pub mod verify;
+pub mod view;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, OnceLock};
@@ -24,6 +25,8 @@ use chrono::{DateTime, Utc};
 use runsheet_store::Store;
 
 pub use error::{Error, ErrorKind, Result};
+/// Secret values cross into the app wrapped, so front ends need no dependency on runsheet-secrets.
+pub use runsheet_secrets::Sensitive;
 
 /// Keyring services of one installation: probe secrets and signing identities live apart, so no probe can ever
 /// be handed the signing key (names starting with `runsheet` are refused as probe secrets besides).
@@ -148,7 +151,7 @@ impl App {
 pub type Actor<'a> = &'a str;
 
 /// A non-empty, trimmed argument, or an `Invalid` error naming the field.
-pub(crate) fn required(field: &str, value: &str) -> Result<String> {
+pub fn required(field: &str, value: &str) -> Result<String> {
     let v = value.trim();
     if v.is_empty() {
         return Err(Error::invalid(format!("{field} must not be empty")));

@@ -21,6 +21,7 @@ pub const TEMPLATES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/templ
 pub const TEMPLATE_PREFIX: &str = "template:";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum ChecklistOrigin {
     Template,
@@ -29,6 +30,7 @@ pub enum ChecklistOrigin {
 
 /// A checklist in the library.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ChecklistSummary {
     pub id: String,
     pub title: String,
@@ -60,15 +62,34 @@ impl ChecklistSummary {
     }
 }
 
-/// What an import found wrong, with its line (0: the whole file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum IssueSeverity {
+    Error,
+    Warning,
+}
+
+/// What an import found wrong, with its 1-based line (0: the whole file).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ImportIssue {
+    pub severity: IssueSeverity,
     pub line: u32,
     pub message: String,
 }
 
+/// An import as an editor shows it: the new checklist, or the issues with their lines and nothing added.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ImportOutcome {
+    pub checklist: Option<ChecklistSummary>,
+    pub issues: Vec<ImportIssue>,
+}
+
 /// A probe the importer suggests for an item (or a section's commands, `item` empty).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SuggestedProbe {
     pub item: String,
     pub kind: String,
@@ -82,13 +103,18 @@ pub fn decode_and_parse(name: &str, bytes: &[u8]) -> Result<(String, Checklist)>
     if bytes.len() as u64 > MAX_CHECKLIST_BYTES {
         return Err(Error::invalid(format!("{name} is larger than 8 MiB: not a checklist")));
     }
+    Ok(parse_bytes(name, bytes)?)
+}
+
+/// The one decoder and the parser, keeping the importer's error (and its line).
+fn parse_bytes(name: &str, bytes: &[u8]) -> std::result::Result<(String, Checklist), runsheet_core::import::ImportError> {
     let source = runsheet_core::import::decode_text(name, bytes)?;
     let checklist = runsheet_core::import::parse(name, &source)?;
     Ok((source, checklist))
 }
 
-/// Read and parse a checklist file without storing it: (file name, decoded text, checklist).
-pub fn read_file(path: &Path) -> Result<(String, String, Checklist)> {
+/// A checklist file's name and bytes: `NotFound` when missing, `Invalid` for a directory or anything over 8 MiB.
+pub fn read_bytes(path: &Path) -> Result<(String, Vec<u8>)> {
     let what = || format!("reading checklist {}", path.display());
     let meta = std::fs::metadata(path).map_err(|e| Error::io(what(), &e))?;
     if !meta.is_file() {
@@ -99,6 +125,12 @@ pub fn read_file(path: &Path) -> Result<(String, String, Checklist)> {
     }
     let bytes = std::fs::read(path).map_err(|e| Error::io(what(), &e))?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
+    Ok((name, bytes))
+}
+
+/// Read and parse a checklist file without storing it: (file name, decoded text, checklist).
+pub fn read_file(path: &Path) -> Result<(String, String, Checklist)> {
+    let (name, bytes) = read_bytes(path)?;
     let (source, checklist) = decode_and_parse(&name, &bytes)?;
     Ok((name, source, checklist))
 }
@@ -146,6 +178,24 @@ impl App {
         let name = required("file name", file_name)?;
         let (source, checklist) = decode_and_parse(&name, bytes)?;
         self.store_checklist(&name, &source, &checklist)
+    }
+
+    /// Import bytes, reporting a file the importer refuses as an issue with its line (nothing is added) rather
+    /// than as an error: an editor shows it next to the file. Storage failures are still errors.
+    pub fn import_outcome(&self, file_name: &str, bytes: &[u8]) -> Result<ImportOutcome> {
+        let name = required("file name", file_name)?;
+        if bytes.len() as u64 > MAX_CHECKLIST_BYTES {
+            return Err(Error::invalid(format!("{name} is larger than 8 MiB: not a checklist")));
+        }
+        match parse_bytes(&name, bytes) {
+            Ok((source, checklist)) => {
+                Ok(ImportOutcome { checklist: Some(self.store_checklist(&name, &source, &checklist)?), issues: Vec::new() })
+            }
+            Err(e) => {
+                let issue = ImportIssue { severity: IssueSeverity::Error, line: e.line(), message: e.to_string() };
+                Ok(ImportOutcome { checklist: None, issues: vec![issue] })
+            }
+        }
     }
 
     fn store_checklist(&self, name: &str, source: &str, checklist: &Checklist) -> Result<ChecklistSummary> {

@@ -21,6 +21,7 @@ use crate::{Actor, App, Error, Result};
 
 /// Which probes to run.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(untagged)]
 pub enum ProbeTarget {
     /// One item's probes.

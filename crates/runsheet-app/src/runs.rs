@@ -43,6 +43,14 @@ pub struct SettingsPatch {
 impl App {
     /// Create a run; returns its id. The checklist is frozen into the run's first event.
     pub fn create_run(&self, new: NewRun, actor: Actor<'_>) -> Result<String> {
+        // Arguments first, so a bad title or window is reported as such whatever the checklist id says.
+        required("title", &new.title)?;
+        required("operator", actor)?;
+        if let (Some(s), Some(e)) = (new.window_start, new.window_end) {
+            if e < s {
+                return Err(runsheet_core::run::RunError::BadWindow.into());
+            }
+        }
         let checklist_id = self.checklist_for_run(&required("checklist", &new.checklist)?)?;
         let run = runsheet_store::NewRun {
             checklist_id,
@@ -103,6 +111,11 @@ impl App {
         note: Option<String>,
         actor: Actor<'_>,
     ) -> Result<ItemChange> {
+        let reason = reason.filter(|r| !r.trim().is_empty());
+        // Arguments first: a skip without a reason is refused before the run is even looked up.
+        if state == ItemState::Skipped && reason.is_none() {
+            return Err(runsheet_core::run::RunError::ReasonRequired(item.trim().to_string()).into());
+        }
         let run_id = self.resolve_run(run)?;
         let current = self.store()?.run_state(&run_id)?;
         let item = resolve_item(&current, item)?;
@@ -110,7 +123,6 @@ impl App {
             GateVerdict::Warn { blockers } => blockers,
             GateVerdict::Open | GateVerdict::Refused { .. } => Vec::new(),
         };
-        let reason = reason.filter(|r| !r.trim().is_empty());
         let note = note.filter(|n| !n.trim().is_empty());
         let event = self
             .append(&run_id, actor, EventBody::ItemSet { item: item.clone(), state, reason, note })

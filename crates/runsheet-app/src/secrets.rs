@@ -15,6 +15,7 @@ use crate::{App, Error, Result};
 
 /// Where a secret is referenced: a checklist or run and the items whose probes name it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SecretUse {
     pub owner_id: String,
     pub owner_title: String,
@@ -23,6 +24,7 @@ pub struct SecretUse {
 
 /// A secret as listed: its name, whether a value is stored, and where it is used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SecretStatus {
     pub name: String,
     pub set: bool,
@@ -31,6 +33,7 @@ pub struct SecretStatus {
 
 /// Whether the keyring answers, and what to do when it does not.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct KeyringStatus {
     pub available: bool,
     pub backend: String,
@@ -75,7 +78,10 @@ impl App {
     /// Every secret that is stored or referenced by a checklist or run, with where it is used.
     pub fn secrets(&self) -> Result<Vec<SecretStatus>> {
         let uses = self.secret_uses()?;
-        let stored = self.secret_names()?;
+        // Reserved names in the secrets' service are Runsheet's own (an older desktop kept its signing key there):
+        // never listed as probe secrets, so the Credentials screen can neither show nor delete them.
+        let mut stored = self.secret_names()?;
+        stored.retain(|n| secret_name_problem(n).is_none());
         let mut names: Vec<String> = uses.keys().cloned().chain(stored.iter().cloned()).collect();
         names.sort();
         names.dedup();

@@ -10,7 +10,7 @@ use specta::Type;
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_dialog::DialogExt;
 
-use crate::error::{CmdResult, WireError};
+use crate::wire::{CmdResult, WireError};
 
 #[derive(Debug, Clone, Deserialize, Type)]
 pub struct FileFilter {
@@ -31,7 +31,7 @@ fn path_string(p: tauri_plugin_dialog::FilePath) -> CmdResult<String> {
 pub async fn open_file_dialog<R: Runtime>(title: String, filters: Vec<FileFilter>, app: AppHandle<R>) -> CmdResult<Option<String>> {
     if let Some(dir) = e2e_dir() {
         let mut files: Vec<_> = std::fs::read_dir(dir.join("open"))
-            .map_err(|e| WireError::io("reading the e2e dialog dir", &e))?
+            .map_err(|e| WireError::from(runsheet_app::Error::io("reading the e2e dialog dir", &e)))?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .collect();
         files.sort();

@@ -1,76 +1,20 @@
-//! Sign-off commands: roles with their blockers (four-eyes, pending items, stale evidence), phase gates,
-//! waivers, signing a role, adding a role, and run settings (four-eyes, gate mode).
+//! Sign-off commands: the sign-off view (roles, blockers, phase gates, waivers), signing a role, adding a role,
+//! waiving an item, and run settings (four-eyes, gate mode). Each change returns the new sign-off view.
 //!
-//! Left out: the rules themselves (runsheet-core `signoff`); the signer's name comes from the UI (a second
-//! person signs on the same laptop) and the four-eyes check is the core's, not the webview's.
+//! Left out: the rules and their checks (runsheet-core `signoff`, runsheet-app `signoff`). The signer's name comes
+//! from the UI (a second person signs on the same laptop); whether they may sign is the app's decision.
 
-use serde::{Deserialize, Serialize};
+use std::sync::{Arc, Mutex};
+
+use runsheet_app::runs::SettingsPatch;
+use runsheet_app::view::{GateMode, SignoffView};
+use runsheet_app::App;
+use serde::Deserialize;
 use specta::Type;
 use tauri::State;
 
-use std::sync::Mutex;
-
-use runsheet_core::event::EventBody;
-
-use super::runs::{operator, trimmed, RunSettings, Waiver};
-use super::settings::Settings;
-use super::{required, store_api, StoreHandle};
-use crate::error::CmdResult;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
-#[serde(rename_all = "snake_case")]
-pub enum BlockerKind {
-    Pending,
-    Failed,
-    Blocked,
-    FailedProbe,
-    StaleEvidence,
-    MissingEvidence,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, Type)]
-pub struct Blocker {
-    pub kind: BlockerKind,
-    pub item: String,
-    pub phase: String,
-    /// What blocks, naming the item by its text (`Run the smoke tests — probe fail`).
-    pub message: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, Type)]
-pub struct Signature {
-    pub name: String,
-    pub at: String,
-    pub comment: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, Type)]
-pub struct RoleStatus {
-    pub role: String,
-    pub phase: Option<String>,
-    /// The title of `phase`, for display.
-    pub phase_title: Option<String>,
-    pub signed: Option<Signature>,
-    pub excluded: Vec<String>,
-    pub blockers: Vec<Blocker>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, Type)]
-pub struct PhaseGate {
-    pub phase: String,
-    pub title: String,
-    pub open: bool,
-    pub blockers: Vec<Blocker>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, Type)]
-pub struct SignoffView {
-    pub settings: RunSettings,
-    pub operator: String,
-    pub roles: Vec<RoleStatus>,
-    pub gates: Vec<PhaseGate>,
-    pub waivers: Vec<Waiver>,
-}
+use crate::state::{blocking, operator, Settings};
+use crate::wire::{required, trimmed, CmdResult};
 
 /// A partial update of run settings.
 #[derive(Debug, Clone, Deserialize, Type)]
@@ -78,14 +22,14 @@ pub struct RunSettingsPatch {
     #[serde(default)]
     pub four_eyes: Option<bool>,
     #[serde(default)]
-    pub gate_mode: Option<super::runs::GateMode>,
+    pub gate_mode: Option<GateMode>,
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn signoff(run_id: String, store: State<'_, StoreHandle>) -> CmdResult<SignoffView> {
+pub async fn signoff(run_id: String, app: State<'_, Arc<App>>) -> CmdResult<SignoffView> {
     let run = required("run_id", &run_id)?;
-    store.with(move |s| store_api::signoff_view(s, &run)).await
+    blocking(&app, move |a| a.signoff_view(&run)).await
 }
 
 #[tauri::command]
@@ -95,12 +39,14 @@ pub async fn sign_off(
     role: String,
     name: String,
     comment: Option<String>,
-    store: State<'_, StoreHandle>,
-    settings: State<'_, Mutex<Settings>>,
+    app: State<'_, Arc<App>>,
 ) -> CmdResult<SignoffView> {
     let (run, role, name) = (required("run_id", &run_id)?, required("role", &role)?, required("name", &name)?);
-    let actor = operator(&settings)?;
-    store.with(move |s| store_api::sign_off(s, &run, &role, &name, trimmed(comment), &actor)).await
+    blocking(&app, move |a| {
+        a.sign_off(&run, &role, &name, trimmed(comment))?;
+        a.signoff_view(&run)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -108,12 +54,16 @@ pub async fn sign_off(
 pub async fn add_role(
     run_id: String,
     role: String,
-    store: State<'_, StoreHandle>,
+    app: State<'_, Arc<App>>,
     settings: State<'_, Mutex<Settings>>,
 ) -> CmdResult<SignoffView> {
     let (run, role) = (required("run_id", &run_id)?, required("role", &role)?);
     let actor = operator(&settings)?;
-    store.with(move |s| store_api::append_run(s, &run, &actor, EventBody::RoleAdded { role })).await
+    blocking(&app, move |a| {
+        a.add_role(&run, &role, &actor)?;
+        a.signoff_view(&run)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -123,13 +73,15 @@ pub async fn waive(
     item_id: String,
     reason: String,
     approver: String,
-    store: State<'_, StoreHandle>,
-    settings: State<'_, Mutex<Settings>>,
+    app: State<'_, Arc<App>>,
 ) -> CmdResult<SignoffView> {
     let (run, item) = (required("run_id", &run_id)?, required("item_id", &item_id)?);
     let (reason, approver) = (required("reason", &reason)?, required("approver", &approver)?);
-    let actor = operator(&settings)?;
-    store.with(move |s| store_api::append_run(s, &run, &actor, EventBody::Waived { item, reason, approver })).await
+    blocking(&app, move |a| {
+        a.waive(&run, &item, &reason, &approver)?;
+        a.signoff_view(&run)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -137,15 +89,15 @@ pub async fn waive(
 pub async fn set_run_settings(
     run_id: String,
     patch: RunSettingsPatch,
-    store: State<'_, StoreHandle>,
+    app: State<'_, Arc<App>>,
     settings: State<'_, Mutex<Settings>>,
 ) -> CmdResult<SignoffView> {
     let run = required("run_id", &run_id)?;
     let actor = operator(&settings)?;
-    let gate_mode = patch.gate_mode.map(|g| match g {
-        super::runs::GateMode::Strict => runsheet_core::event::GateMode::Strict,
-        super::runs::GateMode::Advisory => runsheet_core::event::GateMode::Advisory,
-    });
-    let body = EventBody::SettingsChanged { four_eyes: patch.four_eyes, gate_mode };
-    store.with(move |s| store_api::append_run(s, &run, &actor, body)).await
+    let patch = SettingsPatch { four_eyes: patch.four_eyes, gate_mode: patch.gate_mode.map(Into::into) };
+    blocking(&app, move |a| {
+        a.set_settings(&run, patch, &actor)?;
+        a.signoff_view(&run)
+    })
+    .await
 }

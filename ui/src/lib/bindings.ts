@@ -24,7 +24,7 @@ export const commands = {
 	validateProbe: (toml: string) => typedError<ProbeValidation_Serialize, WireError>(__TAURI_INVOKE("validate_probe", { toml })),
 	addProbe: (runId: string, itemId: string, toml: string) => typedError<RunView_Serialize, WireError>(__TAURI_INVOKE("add_probe", { runId, itemId, toml })),
 	keyringStatus: () => typedError<KeyringStatus_Serialize, WireError>(__TAURI_INVOKE("keyring_status")),
-	listCredentials: () => typedError<CredentialStatus[], WireError>(__TAURI_INVOKE("list_credentials")),
+	listCredentials: () => typedError<SecretStatus[], WireError>(__TAURI_INVOKE("list_credentials")),
 	setCredential: (name: string, value: string) => typedError<null, WireError>(__TAURI_INVOKE("set_credential", { name, value })),
 	deleteCredential: (name: string) => typedError<null, WireError>(__TAURI_INVOKE("delete_credential", { name })),
 	signoff: (runId: string) => typedError<SignoffView_Serialize, WireError>(__TAURI_INVOKE("signoff", { runId })),
@@ -33,11 +33,12 @@ export const commands = {
 	waive: (runId: string, itemId: string, reason: string, approver: string) => typedError<SignoffView_Serialize, WireError>(__TAURI_INVOKE("waive", { runId, itemId, reason, approver })),
 	setRunSettings: (runId: string, patch: RunSettingsPatch_Deserialize) => typedError<SignoffView_Serialize, WireError>(__TAURI_INVOKE("set_run_settings", { runId, patch })),
 	exportRun: (runId: string, format: ExportFormat, path: string) => typedError<ExportResult, WireError>(__TAURI_INVOKE("export_run", { runId, format, path })),
-	verifyPdfFile: (path: string) => typedError<VerifyResult_Serialize, WireError>(__TAURI_INVOKE("verify_pdf_file", { path })),
-	verifyPdfBytes: (fileName: string, base64: string) => typedError<VerifyResult_Serialize, WireError>(__TAURI_INVOKE("verify_pdf_bytes", { fileName, base64 })),
+	verifyPdfFile: (path: string) => typedError<PdfCheck_Serialize, WireError>(__TAURI_INVOKE("verify_pdf_file", { path })),
+	verifyPdfBytes: (fileName: string, base64: string) => typedError<PdfCheck_Serialize, WireError>(__TAURI_INVOKE("verify_pdf_bytes", { fileName, base64 })),
 	openPath: (path: string) => typedError<null, WireError>(__TAURI_INVOKE("open_path", { path })),
 	getSettings: () => typedError<SettingsView_Serialize, WireError>(__TAURI_INVOKE("get_settings")),
 	updateSettings: (patch: SettingsPatch_Deserialize) => typedError<SettingsView_Serialize, WireError>(__TAURI_INVOKE("update_settings", { patch })),
+	/**  Making an identity replaces the stored one, as the Settings screen has always done (it asks first). */
 	createIdentity: (commonName: string) => typedError<Identity, WireError>(__TAURI_INVOKE("create_identity", { commonName })),
 	importIdentity: (path: string, password: string) => typedError<Identity, WireError>(__TAURI_INVOKE("import_identity", { path, password })),
 	exportCertificate: (path: string) => typedError<null, WireError>(__TAURI_INVOKE("export_certificate", { path })),
@@ -64,7 +65,7 @@ export type Blocker = {
 	kind: BlockerKind,
 	item: string,
 	phase: string,
-	/**  What blocks, naming the item by its text (`Run the smoke tests — probe fail`). */
+	/**  What blocks, naming the item by its text (`Run the smoke tests — latest probe result: fail`). */
 	message: string,
 };
 
@@ -72,28 +73,43 @@ export type BlockerKind = "pending" | "failed" | "blocked" | "failed_probe" | "s
 
 export type ChecklistOrigin = "template" | "imported";
 
+/**
+ *  A library checklist before a run is made from it: its summary, the parsed checklist and the probes the
+ *  importer suggests.
+ */
 export type ChecklistPreview = ChecklistPreview_Serialize | ChecklistPreview_Deserialize;
 
+/**
+ *  A library checklist before a run is made from it: its summary, the parsed checklist and the probes the
+ *  importer suggests.
+ */
 export type ChecklistPreview_Deserialize = {
 	summary: ChecklistSummary_Deserialize,
-	/**  The parsed checklist (runsheet-core `Checklist`, typed on the UI side in backend/types.ts). */
+	/**  The parsed checklist (runsheet-core `Checklist`). */
 	checklist: Value,
 	suggestions: SuggestedProbe[],
 };
 
+/**
+ *  A library checklist before a run is made from it: its summary, the parsed checklist and the probes the
+ *  importer suggests.
+ */
 export type ChecklistPreview_Serialize = {
 	summary: ChecklistSummary_Serialize,
-	/**  The parsed checklist (runsheet-core `Checklist`, typed on the UI side in backend/types.ts). */
+	/**  The parsed checklist (runsheet-core `Checklist`). */
 	checklist: Value,
 	suggestions: SuggestedProbe[],
 };
 
+/**  A checklist in the library. */
 export type ChecklistSummary = ChecklistSummary_Serialize | ChecklistSummary_Deserialize;
 
+/**  A checklist in the library. */
 export type ChecklistSummary_Deserialize = {
 	id: string,
 	title: string,
 	origin: ChecklistOrigin,
+	/**  The file it came from: `checklists/NAME` for templates, the imported file's name otherwise. */
 	path?: string | null,
 	imported_at?: string | null,
 	phases: number,
@@ -102,28 +118,18 @@ export type ChecklistSummary_Deserialize = {
 	signoff_roles: number,
 };
 
+/**  A checklist in the library. */
 export type ChecklistSummary_Serialize = {
 	id: string,
 	title: string,
 	origin: ChecklistOrigin,
+	/**  The file it came from: `checklists/NAME` for templates, the imported file's name otherwise. */
 	path: string | null,
 	imported_at: string | null,
 	phases: number,
 	items: number,
 	probes: number,
 	signoff_roles: number,
-};
-
-export type CredentialStatus = {
-	name: string,
-	set: boolean,
-	used_by: CredentialUse[],
-};
-
-export type CredentialUse = {
-	owner_id: string,
-	owner_title: string,
-	items: string[],
 };
 
 /**  What went wrong, as the UI needs to know it (ui/src/lib/backend/types.ts `ErrorCode` mirrors this list). */
@@ -136,17 +142,17 @@ export type ErrorCode =
 "KeyringUnavailable" | 
 /**  A probe did not answer within its timeout. */
 "ProbeTimeout" | 
-/**  The request contradicts the current state: four-eyes rule, closed strict gate, already signed. */
+/**  The request contradicts the current state or a rule: four-eyes, a strict gate, already signed, busy. */
 "Conflict" | 
-/**  Reading or writing a file failed. */
+/**  Reading or writing a file failed, or the database is damaged or too new. */
 "Io" | 
 /**  A bug or an unexpected failure; the message says what was being done. */
 "Internal";
 
-/**  One probe execution's evidence; `output` is already masked. */
+/**  One probe execution's evidence as shown; `output` was masked before it was recorded. */
 export type Evidence = Evidence_Serialize | Evidence_Deserialize;
 
-/**  One probe execution's evidence; `output` is already masked. */
+/**  One probe execution's evidence as shown; `output` was masked before it was recorded. */
 export type Evidence_Deserialize = {
 	item: string,
 	probe: number,
@@ -161,7 +167,7 @@ export type Evidence_Deserialize = {
 	stale: boolean,
 };
 
-/**  One probe execution's evidence; `output` is already masked. */
+/**  One probe execution's evidence as shown; `output` was masked before it was recorded. */
 export type Evidence_Serialize = {
 	item: string,
 	probe: number,
@@ -197,7 +203,7 @@ export type FilesDropped = {
 
 export type GateMode = "strict" | "advisory";
 
-/**  A signing identity as the UI shows it (never the key). */
+/**  A signing identity as the Settings screen shows it (never the key). */
 export type Identity = {
 	subject: string,
 	fingerprint: string,
@@ -207,23 +213,23 @@ export type Identity = {
 
 export type IdentityOrigin = "self_signed" | "pkcs12";
 
+/**  What an import found wrong, with its 1-based line (0: the whole file). */
 export type ImportIssue = {
 	severity: IssueSeverity,
-	/**  1-based line in the source; 0 when not tied to a line. */
 	line: number,
 	message: string,
 };
 
-/**  Either a new checklist (maybe with warnings) or errors with lines and nothing added. */
+/**  An import as an editor shows it: the new checklist, or the issues with their lines and nothing added. */
 export type ImportOutcome = ImportOutcome_Serialize | ImportOutcome_Deserialize;
 
-/**  Either a new checklist (maybe with warnings) or errors with lines and nothing added. */
+/**  An import as an editor shows it: the new checklist, or the issues with their lines and nothing added. */
 export type ImportOutcome_Deserialize = {
 	checklist?: ChecklistSummary_Deserialize | null,
 	issues: ImportIssue[],
 };
 
-/**  Either a new checklist (maybe with warnings) or errors with lines and nothing added. */
+/**  An import as an editor shows it: the new checklist, or the issues with their lines and nothing added. */
 export type ImportOutcome_Serialize = {
 	checklist: ChecklistSummary_Serialize | null,
 	issues: ImportIssue[],
@@ -231,7 +237,7 @@ export type ImportOutcome_Serialize = {
 
 export type IssueSeverity = "error" | "warning";
 
-/**  Item states on the wire (runsheet-core `event::ItemState`, same spelling). */
+/**  Item states as shown (runsheet-core `event::ItemState`, same spelling). */
 export type ItemState = "pending" | "done" | "skipped" | "failed" | "blocked" | "n/a";
 
 export type ItemStatus = ItemStatus_Serialize | ItemStatus_Deserialize;
@@ -244,7 +250,7 @@ export type ItemStatus_Deserialize = {
 	notes: Note[],
 	waiver?: Waiver | null,
 	armed: boolean,
-	/**  Latest evidence per probe (see probes.rs `Evidence`). */
+	/**  Latest evidence per probe, in probe order. */
 	evidence: Evidence_Deserialize[],
 };
 
@@ -256,18 +262,21 @@ export type ItemStatus_Serialize = {
 	notes: Note[],
 	waiver: Waiver | null,
 	armed: boolean,
-	/**  Latest evidence per probe (see probes.rs `Evidence`). */
+	/**  Latest evidence per probe, in probe order. */
 	evidence: Evidence_Serialize[],
 };
 
+/**  Whether the keyring answers, and what to do when it does not. */
 export type KeyringStatus = KeyringStatus_Serialize | KeyringStatus_Deserialize;
 
+/**  Whether the keyring answers, and what to do when it does not. */
 export type KeyringStatus_Deserialize = {
 	available: boolean,
 	backend: string,
 	fix?: string | null,
 };
 
+/**  Whether the keyring answers, and what to do when it does not. */
 export type KeyringStatus_Serialize = {
 	available: boolean,
 	backend: string,
@@ -305,6 +314,31 @@ export type Note = {
 };
 
 export type PaperSize = "a4" | "letter";
+
+/**  A signed PDF's check as shown: intact or not, who signed, and every problem in words. */
+export type PdfCheck = PdfCheck_Serialize | PdfCheck_Deserialize;
+
+/**  A signed PDF's check as shown: intact or not, who signed, and every problem in words. */
+export type PdfCheck_Deserialize = {
+	intact: boolean,
+	signer?: string | null,
+	fingerprint?: string | null,
+	signed_at?: string | null,
+	run_title?: string | null,
+	head_hash?: string | null,
+	messages: string[],
+};
+
+/**  A signed PDF's check as shown: intact or not, who signed, and every problem in words. */
+export type PdfCheck_Serialize = {
+	intact: boolean,
+	signer: string | null,
+	fingerprint: string | null,
+	signed_at: string | null,
+	run_title: string | null,
+	head_hash: string | null,
+	messages: string[],
+};
 
 export type PhaseGate = {
 	phase: string,
@@ -347,8 +381,16 @@ export type ProbeStatusEvent_Serialize = {
 	message: string | null,
 };
 
-/**  What to run: one item's probes, or every probe in a section or phase. */
-export type ProbeTarget = ({ item: string }) & { phase?: never; section?: never } | ({ section: string }) & { item?: never; phase?: never } | ({ phase: string }) & { item?: never; section?: never };
+/**  Which probes to run. */
+export type ProbeTarget = 
+/**  One item's probes. */
+({ item: string }) & { items?: never; phase?: never; section?: never } | 
+/**  Every probe of the items of a section. */
+({ section: string }) & { item?: never; items?: never; phase?: never } | 
+/**  Every probe of the items of a phase. */
+({ phase: string }) & { item?: never; items?: never; section?: never } | 
+/**  Several items' probes (empty: every probe of the run). */
+({ items: string[] }) & { item?: never; phase?: never; section?: never };
 
 /**  Result of validating probe TOML. */
 export type ProbeValidation = ProbeValidation_Serialize | ProbeValidation_Deserialize;
@@ -377,6 +419,7 @@ export type RoleStatus_Deserialize = {
 	/**  The title of `phase`, for display. */
 	phase_title?: string | null,
 	signed?: Signature_Deserialize | null,
+	/**  Who may not sign this role under four-eyes (they executed a covered item). */
 	excluded: string[],
 	blockers: Blocker[],
 };
@@ -387,6 +430,7 @@ export type RoleStatus_Serialize = {
 	/**  The title of `phase`, for display. */
 	phase_title: string | null,
 	signed: Signature_Serialize | null,
+	/**  Who may not sign this role under four-eyes (they executed a covered item). */
 	excluded: string[],
 	blockers: Blocker[],
 };
@@ -423,6 +467,7 @@ export type RunSettingsPatch_Serialize = {
 	gate_mode: GateMode | null,
 };
 
+/**  A run's status as lists and headers show it. */
 export type RunStatus = "not_started" | "in_progress" | "blocked" | "completed" | "signed";
 
 export type RunSummary = RunSummary_Serialize | RunSummary_Deserialize;
@@ -463,7 +508,7 @@ export type RunView = RunView_Serialize | RunView_Deserialize;
 
 export type RunView_Deserialize = {
 	summary: RunSummary_Deserialize,
-	/**  The run's frozen checklist (runsheet-core `Checklist`). */
+	/**  The run's effective checklist (runsheet-core `Checklist`, with the probes added during the run). */
 	checklist: Value,
 	items: { [key in string]: ItemStatus_Deserialize },
 	settings: RunSettings,
@@ -473,12 +518,26 @@ export type RunView_Deserialize = {
 
 export type RunView_Serialize = {
 	summary: RunSummary_Serialize,
-	/**  The run's frozen checklist (runsheet-core `Checklist`). */
+	/**  The run's effective checklist (runsheet-core `Checklist`, with the probes added during the run). */
 	checklist: Value,
 	items: { [key in string]: ItemStatus_Serialize },
 	settings: RunSettings,
 	suggestions: SuggestedProbe[],
 	heads: string[],
+};
+
+/**  A secret as listed: its name, whether a value is stored, and where it is used. */
+export type SecretStatus = {
+	name: string,
+	set: boolean,
+	used_by: SecretUse[],
+};
+
+/**  Where a secret is referenced: a checklist or run and the items whose probes name it. */
+export type SecretUse = {
+	owner_id: string,
+	owner_title: string,
+	items: string[],
 };
 
 export type SectionTiming = SectionTiming_Serialize | SectionTiming_Deserialize;
@@ -533,14 +592,14 @@ export type SettingsPatch_Serialize = {
 };
 
 /**
- *  Settings as the UI sees them: the persisted ones plus the signing identity from the keyring (None when there
- *  is none or the keyring is unavailable).
+ *  Settings as the UI sees them: the persisted ones plus the signing identity (None when there is none or the
+ *  keyring is unavailable: the Settings screen then offers to make one).
  */
 export type SettingsView = SettingsView_Serialize | SettingsView_Deserialize;
 
 /**
- *  Settings as the UI sees them: the persisted ones plus the signing identity from the keyring (None when there
- *  is none or the keyring is unavailable).
+ *  Settings as the UI sees them: the persisted ones plus the signing identity (None when there is none or the
+ *  keyring is unavailable: the Settings screen then offers to make one).
  */
 export type SettingsView_Deserialize = {
 	operator_name: string,
@@ -549,8 +608,8 @@ export type SettingsView_Deserialize = {
 };
 
 /**
- *  Settings as the UI sees them: the persisted ones plus the signing identity from the keyring (None when there
- *  is none or the keyring is unavailable).
+ *  Settings as the UI sees them: the persisted ones plus the signing identity (None when there is none or the
+ *  keyring is unavailable: the Settings screen then offers to make one).
  */
 export type SettingsView_Serialize = {
 	operator_name: string,
@@ -590,6 +649,7 @@ export type SignoffView_Serialize = {
 	waivers: Waiver[],
 };
 
+/**  A probe the importer suggests for an item (or a section's commands, `item` empty). */
 export type SuggestedProbe = {
 	item: string,
 	kind: string,
@@ -623,28 +683,6 @@ export type TimelineEvent = {
 };
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
-
-export type VerifyResult = VerifyResult_Serialize | VerifyResult_Deserialize;
-
-export type VerifyResult_Deserialize = {
-	intact: boolean,
-	signer?: string | null,
-	fingerprint?: string | null,
-	signed_at?: string | null,
-	run_title?: string | null,
-	head_hash?: string | null,
-	messages: string[],
-};
-
-export type VerifyResult_Serialize = {
-	intact: boolean,
-	signer: string | null,
-	fingerprint: string | null,
-	signed_at: string | null,
-	run_title: string | null,
-	head_hash: string | null,
-	messages: string[],
-};
 
 export type Waiver = {
 	item: string,
