@@ -101,7 +101,9 @@ impl From<runsheet_core::run::RunError> for Error {
         let kind = match &e {
             R::NotCreated | R::UnknownItem(_) | R::UnknownRole(_) => ErrorKind::NotFound,
             R::AlreadyCreated | R::DuplicateRole(_) => ErrorKind::Conflict,
-            R::ReasonRequired(_) | R::Empty(_) | R::BadWindow | R::InvalidProbe { .. } => ErrorKind::Invalid,
+            R::ReasonRequired(_) | R::Empty(_) | R::BadWindow | R::InvalidProbe { .. } | R::InvalidGrant(_) => {
+                ErrorKind::Invalid
+            }
         };
         Error::new(kind, e.to_string())
     }

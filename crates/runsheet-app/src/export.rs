@@ -46,7 +46,7 @@ impl App {
         let (bytes, signer) = match format {
             Format::Md => (runsheet_core::run::export_markdown(&state).into_bytes(), None),
             Format::MdLog => {
-                let input = runsheet_report::ReportInput::from_events(&events, now)?;
+                let input = runsheet_report::ReportInput::from_state(&state, now)?;
                 (runsheet_report::markdown::deployment_log(&input).into_bytes(), None)
             }
             Format::Json => {
@@ -57,7 +57,7 @@ impl App {
             Format::Pdf => {
                 let identity = self.require_identity()?;
                 let opts = runsheet_report::ExportOptions { paper };
-                let pdf = runsheet_report::export_signed_pdf(&events, &identity, now, opts)
+                let pdf = runsheet_report::export_signed_pdf(&state, &identity, now, opts)
                     .map_err(|e| Error::from(e).context(format!("exporting run {} as PDF", state.run_id)))?;
                 (pdf, Some((identity.subject(), identity.fingerprint())))
             }

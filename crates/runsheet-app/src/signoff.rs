@@ -47,22 +47,15 @@ impl App {
 /// The run's own spelling of `role` (matched ignoring case and surrounding spaces), or `NotFound` listing the roles.
 pub fn canonical_role(state: &RunState, role: &str) -> Result<String> {
     let wanted = role.trim();
-    state
-        .roles
-        .iter()
-        .find(|r| r.trim().eq_ignore_ascii_case(wanted))
-        .cloned()
-        .ok_or_else(|| {
-            Error::not_found(format!("no sign-off role `{wanted}` in this run (roles: {})", state.roles.join(", ")))
-        })
+    state.role(wanted).map(|r| r.name.clone()).ok_or_else(|| {
+        let roles: Vec<&str> = state.roles.iter().map(|r| r.name.as_str()).collect();
+        Error::not_found(format!("no sign-off role `{wanted}` in this run (roles: {})", roles.join(", ")))
+    })
 }
 
 /// The core's blockers for `signer` signing `role` at `now`.
 pub fn blockers(state: &RunState, role: &str, signer: &str, now: chrono::DateTime<chrono::Utc>) -> Vec<Blocker> {
-    match rules::SignoffFacts::from_events(&state.timeline) {
-        Some(facts) => rules::blockers(&facts, role, signer, now),
-        None => vec![Blocker::UnknownRole { role: role.to_string() }],
-    }
+    rules::blockers(state, role, signer, now)
 }
 
 /// A `Refused` error that lists its reasons, at most 20 of them.

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use runsheet_core::event::{EventBody, GateMode as CoreGate, ItemState as CoreItemState};
 use runsheet_core::run::{RunState, RunStatus as CoreStatus};
-use runsheet_core::signoff::{self as rules, Blocker as CoreBlocker, GateVerdict, SignoffFacts};
+use runsheet_core::signoff::{self as rules, Blocker as CoreBlocker, GateVerdict};
 use runsheet_core::Checklist;
 use serde::{Deserialize, Serialize};
 
@@ -329,15 +329,13 @@ fn count(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// The one display-status policy: a complete run whose every role signed is `Signed`; a failed item (not waived)
-/// or a blocked one makes the run `Blocked`.
+/// The run's status for the desktop: the core's one status (`RunState::status`), named as the UI knows it (the UI
+/// shows a failed run as blocked: it needs attention either way).
 pub fn run_status(state: &RunState) -> RunStatus {
-    let all_signed = !state.roles.is_empty() && state.roles.iter().all(|r| state.signoffs.iter().any(|s| &s.role == r));
     match state.status() {
-        CoreStatus::Complete if all_signed => RunStatus::Signed,
+        CoreStatus::Signed => RunStatus::Signed,
         CoreStatus::Complete => RunStatus::Completed,
-        CoreStatus::Failed => RunStatus::Blocked,
-        CoreStatus::InProgress if state.progress().blocked > 0 => RunStatus::Blocked,
+        CoreStatus::Failed | CoreStatus::Blocked => RunStatus::Blocked,
         CoreStatus::InProgress => RunStatus::InProgress,
         CoreStatus::NotStarted => RunStatus::NotStarted,
     }
@@ -562,14 +560,12 @@ pub fn blocker_view(c: &Checklist, b: &CoreBlocker) -> Option<Blocker> {
 /// The sign-off screen at `now`: each role with its signature or its blockers and the names four-eyes excludes,
 /// each phase's gate, and the waivers.
 pub fn signoff_view(state: &RunState, now: DateTime<Utc>) -> Result<SignoffView> {
-    let facts = SignoffFacts::from_events(&state.timeline)
-        .ok_or_else(|| Error::not_found(format!("run {} has no creation event", state.run_id)))?;
     let c = &state.checklist;
-    let roles = facts
+    let roles = state
         .roles
         .iter()
         .map(|r| {
-            let signed = facts.signoffs.iter().find(|x| x.role.trim().eq_ignore_ascii_case(r.name.trim()));
+            let signed = state.signoffs.iter().find(|x| x.role.trim().eq_ignore_ascii_case(r.name.trim()));
             // A role under a phase with no items of its own (a "Sign-off" section) approves the whole run, as
             // `covered_items` rules.
             let scope = r
@@ -578,11 +574,9 @@ pub fn signoff_view(state: &RunState, now: DateTime<Utc>) -> Result<SignoffView>
                 .and_then(|id| c.phases.iter().find(|p| &p.id == id))
                 .filter(|p| p.sections.iter().any(|s| !s.items.is_empty()));
             let mut excluded: Vec<String> = Vec::new();
-            if facts.four_eyes {
-                for item in facts.covered_items(r) {
-                    if let Some(f) = facts.items.get(&item) {
-                        excluded.extend(f.executed_by.iter().cloned());
-                    }
+            if state.settings.four_eyes {
+                for item in rules::covered_items(state, r) {
+                    excluded.extend(rules::executed_by(state, &item));
                 }
                 excluded.sort();
                 excluded.dedup();
@@ -590,7 +584,7 @@ pub fn signoff_view(state: &RunState, now: DateTime<Utc>) -> Result<SignoffView>
             let blockers = if signed.is_some() {
                 Vec::new()
             } else {
-                rules::blockers(&facts, &r.name, "", now).iter().filter_map(|b| blocker_view(c, b)).collect()
+                rules::blockers(state, &r.name, "", now).iter().filter_map(|b| blocker_view(c, b)).collect()
             };
             RoleStatus {
                 role: r.name.clone(),
@@ -607,7 +601,7 @@ pub fn signoff_view(state: &RunState, now: DateTime<Utc>) -> Result<SignoffView>
         .iter()
         .filter_map(|p| {
             let first = p.sections.iter().flat_map(|s| s.items.first()).next()?;
-            let blockers = match rules::gate_check(&facts, &first.id, now) {
+            let blockers = match rules::gate_check(state, &first.id) {
                 GateVerdict::Open => Vec::new(),
                 GateVerdict::Warn { blockers } | GateVerdict::Refused { blockers } => blockers,
             };
