@@ -3,6 +3,8 @@
 
 mod cmd;
 mod crash;
+#[path = "../../../../tests/support/seeds.rs"]
+mod seed_support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
