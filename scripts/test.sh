@@ -39,9 +39,12 @@ for f in ui browser e2e; do
   p=$(grep -hoE 'Tests +[0-9]+ passed|[0-9]+ passing|[0-9]+ passed' "$logs/$f.log" | grep -oE '[0-9]+' | tail -1 || true)
   passed=$(( passed + ${p:-0} ))
 done
-# Tests over ../shared/seeds pass without checking anything when the folder is missing (CI=true makes them fail
-# instead); they print a `skipped:` line, counted here so a green summary does not hide them.
-skipped=$(grep -c '^skipped: ' "$logs/cargo.log" || true)
-echo "all suites: $passed passed, $failed failed, ${skipped:-0} skipped"
-if [ "${skipped:-0}" != 0 ]; then grep '^skipped: ' "$logs/cargo.log" | sed 's/^/  /'; fi
+echo "all suites: $passed passed, $failed failed"
+# Tests over ../shared/seeds pass without checking those files when the folder is missing (CI=true makes them fail
+# instead); each prints a `skipped:` line, repeated here so a green summary does not hide them.
+skips=$(grep -o 'skipped: .*' "$logs/cargo.log" || true)
+if [ -n "$skips" ]; then
+  echo "of these, $(printf '%s\n' "$skips" | wc -l) ran without the real-world checklists:"
+  printf '%s\n' "$skips" | sed 's/^/  /'
+fi
 [ "$failed" = 0 ]
