@@ -42,7 +42,11 @@ pub fn seed_files(test: &str) -> Option<Vec<PathBuf>> {
 fn seeds_dir() -> PathBuf {
     match std::env::var_os("RUNSHEET_SEEDS") {
         Some(d) if !d.is_empty() => PathBuf::from(d),
-        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/seeds"),
+        // The including crate is `<clone>/crates/NAME`: its third ancestor is the folder holding the clone.
+        _ => match Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(3) {
+            Some(beside) => beside.join("shared/seeds"),
+            None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/seeds"),
+        },
     }
 }
 
