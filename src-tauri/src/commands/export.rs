@@ -86,7 +86,7 @@ pub async fn export_run(
         let now = chrono::Utc::now();
         match format {
             ExportFormat::Md => Ok((runsheet_core::run::export_markdown(&state).into_bytes(), false)),
-            ExportFormat::Json => Ok((runsheet_report::run_log_json(&events)?, false)),
+            ExportFormat::Json => Ok((runsheet_report::run_log_json(&state, now)?, false)),
             ExportFormat::Pdf => {
                 let id = identity::load()?.ok_or_else(|| {
                     WireError::not_found("no signing identity: create or import one in Settings before exporting a PDF")
