@@ -3,6 +3,9 @@
 //! boon (a draft 2020-12 validator) as the judge; and a document that breaks the schema is rejected, so the
 //! validation can fail.
 
+// A failed expectation in a test is the test failing, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use runsheet_core::event::Event;
 use runsheet_core::run::RunState;
 use serde_json::{json, Value};
