@@ -50,9 +50,7 @@ impl App {
                 (runsheet_report::markdown::deployment_log(&input).into_bytes(), None)
             }
             Format::Json => {
-                let mut bytes = runsheet_report::run_log_json(&events)?;
-                bytes.push(b'\n');
-                (bytes, None)
+                (runsheet_report::run_log_json(&state, now)?, None)
             }
             Format::Pdf => {
                 let identity = self.require_identity()?;

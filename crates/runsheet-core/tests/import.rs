@@ -1,7 +1,8 @@
-//! Importer and renderer tests, data-driven over the seed checklists (`../shared/seeds`), one small fixture per
-//! construct (`tests/fixtures/import/`, each with its `inspect --json` snapshot beside it), the shipped templates
-//! (`checklists/`), Debian's `cmark-gfm` as the reference for which lines are task items, bad input, and a
-//! property test that rendering and re-importing a checklist gives it back.
+//! Importer and renderer tests, data-driven over one small fixture per construct (`tests/fixtures/import/`, each
+//! with its `inspect --json` snapshot beside it; together they cover every construct of the real-world seeds), the
+//! shipped templates (`checklists/`), the real-world checklists in `../shared/seeds` when present (required with
+//! `CI=true`, see `tests/support/seeds.rs`), Debian's `cmark-gfm` as the reference for which lines are task items,
+//! bad input, and a property test that rendering and re-importing a checklist gives it back.
 //!
 //! Snapshots: `UPDATE_EXPECT=1 cargo test -p runsheet-core --test import` rewrites the `.json` files.
 
@@ -14,23 +15,24 @@ use runsheet_core::import::{self, ImportError};
 use runsheet_core::render::{self, ItemAnnotation};
 use runsheet_core::{Checklist, Item};
 
+#[path = "../../../tests/support/seeds.rs"]
+mod seed_support;
+
 mod support {
     use super::*;
+    pub use crate::seed_support::seed_files;
 
     pub fn manifest() -> PathBuf {
         PathBuf::from(env!("CARGO_MANIFEST_DIR"))
     }
 
-    /// `shared/seeds` lives beside the clone (CI puts `shared/` next to it).
-    pub fn seeds() -> Vec<PathBuf> {
-        let dir = manifest().join("../../../shared/seeds");
-        let files = md_files(&dir);
-        assert!(
-            !files.is_empty(),
-            "no seed checklists at {} (the importer tests need ../shared/seeds beside the repository clone)",
-            dir.display()
-        );
-        files
+    /// The seed checklists for `test` (empty, with a `skipped:` line, when absent and not required).
+    pub fn seeds(test: &str) -> Vec<PathBuf> {
+        seed_files(test).unwrap_or_default()
+    }
+
+    pub fn fixture_path(name: &str) -> PathBuf {
+        manifest().join("../../tests/fixtures/import").join(name)
     }
 
     pub fn fixtures() -> Vec<PathBuf> {
@@ -44,14 +46,7 @@ mod support {
     }
 
     fn md_files(dir: &Path) -> Vec<PathBuf> {
-        let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map(|d| d.flatten().map(|e| e.path()).collect::<Vec<_>>())
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|p: &PathBuf| matches!(p.extension().and_then(|e| e.to_str()), Some("md" | "txt" | "markdown")))
-            .collect();
-        v.sort();
-        v
+        crate::seed_support::checklist_files(dir)
     }
 
     pub fn load(path: &Path) -> Checklist {
@@ -128,7 +123,7 @@ mod reference {
 
     #[test]
     fn seeds_match_cmark_gfm() {
-        seeds().iter().for_each(|p| check(p));
+        seeds("import::reference::seeds_match_cmark_gfm").iter().for_each(|p| check(p));
     }
 
     #[test]
@@ -274,7 +269,7 @@ mod seeds {
 
     #[test]
     fn seeds_import_with_structure() {
-        for path in seeds() {
+        for path in seeds("import::seeds::seeds_import_with_structure") {
             let c = load(&path);
             assert!(!c.title.is_empty(), "{}: a title", path.display());
             assert!(c.items().len() >= 50, "{}: real seeds have many items", path.display());
@@ -289,7 +284,8 @@ mod seeds {
 
     #[test]
     fn commerce_seed_details() {
-        let path = seeds().into_iter().find(|p| p.ends_with("commerce-ux-deployment.md")).expect("commerce seed");
+        let Some(seeds) = seed_files("import::seeds::commerce_seed_details") else { return };
+        let path = seeds.into_iter().find(|p| p.ends_with("commerce-ux-deployment.md")).expect("commerce seed");
         let c = load(&path);
         let steps = c.phases.iter().find(|p| p.title == "Deployment Steps").expect("phase");
         let first = &steps.sections[0];
@@ -307,7 +303,8 @@ mod seeds {
 
     #[test]
     fn assistant_seed_details() {
-        let path = seeds().into_iter().find(|p| p.ends_with("ai-assistant-production.md")).expect("seed");
+        let Some(seeds) = seed_files("import::seeds::assistant_seed_details") else { return };
+        let path = seeds.into_iter().find(|p| p.ends_with("ai-assistant-production.md")).expect("seed");
         let c = load(&path);
         let health = c.items().into_iter().map(|(_, _, i)| i).find(|i| i.text.starts_with("Health check passes")).expect("item");
         assert_eq!(health.commands[0].text, "curl http://localhost:8001/health");
@@ -521,6 +518,78 @@ mod fixtures {
         assert_eq!(t.items()[0].2.line, 6);
     }
 
+    /// The constructs the real-world seeds exercise, in another team's dialect (`*`/`+`/`1)` markers, `~~~`
+    /// fences, `* * *` breaks): what `seeds::commerce_seed_details` and `seeds::assistant_seed_details` check on
+    /// the seeds, checked here without them.
+    #[test]
+    fn runbook_constructs() {
+        let c = fixture("runbook.md");
+        assert_eq!(c.title, "Billing service cutover");
+        let phases: Vec<&str> = c.phases.iter().map(|p| p.title.as_str()).collect();
+        assert_eq!(phases, ["Contents", "Preparation", "Cutover", "Rollback plan", "Notes", "Approvals"]);
+        assert!(c.phases[0].sections.iter().all(|s| s.items.is_empty()), "a numbered table of contents is not tasks");
+
+        // Numbered section headings keep their number; the timing hint leaves the title for the timeline.
+        let freeze = &c.phases[1].sections[0];
+        assert_eq!(freeze.title, "1. Freeze changes");
+        assert_eq!(freeze.timing.as_ref().and_then(|t| t.offset_minutes), Some(-120));
+        assert_eq!(freeze.commands[0].label.as_deref(), Some("Freeze Commands"), "a `~~~` block after a bold label");
+        assert!(freeze.commands[0].text.contains("./ops/freeze.sh"), "`#` lines in a fence are not headings");
+        let offsets: Vec<(&str, Option<i64>, Option<i64>)> = c.phases[1..3]
+            .iter()
+            .flat_map(|p| p.sections.iter())
+            .filter_map(|s| s.timing.as_ref().map(|t| (t.label.as_str(), t.offset_minutes, t.end_offset_minutes)))
+            .collect();
+        assert_eq!(
+            offsets,
+            [
+                ("T-2 hours", Some(-120), None),
+                ("T-45 minutes", Some(-45), None),
+                ("T-1 minute", Some(-1), None),
+                ("T+10 minutes", Some(10), None),
+                ("Week 1", Some(0), Some(7 * 24 * 60)),
+                ("T+1 week", Some(7 * 24 * 60), None),
+            ]
+        );
+
+        // Tasks: `*`, `+` (loose), `1)` under a `**Checklist**:` label, `-` right under a heading; `[X]` is done.
+        let items: Vec<&Item> = c.items().into_iter().map(|(_, _, i)| i).collect();
+        assert_eq!(items.len(), 13, "{:?}", texts(&c));
+        assert!(items[1].checked && items[1].text == "Release tag `v3.2.0` cut");
+        assert!(items[1].commands.is_empty(), "a version tag in backticks is not a command");
+        assert_eq!(items[2].commands[0].text, "rabbitmqctl list_queues name messages");
+        assert_eq!(c.phases[2].sections[0].items.len(), 3, "ordered `1)` tasks after a bold label are tasks");
+        assert_eq!(items[7].text, "p95 latency acceptable (<300ms) and cost under $0.05 per request", "`<300ms` is text, not HTML");
+        assert_eq!(items[8].commands[0].text, "curl -fsS http://127.0.0.1:9000/status");
+        assert!(items[9].commands.is_empty() && items[10].commands.is_empty(), "an env var and a file name are not commands");
+
+        // Not tasks: numbered metrics with bold heads and nested bullets, criteria bullets, rollback steps, and the
+        // `- [ ]` lines and sign-off lines of a ```markdown template.
+        assert!(c.phases[2].sections.iter().find(|s| s.title == "Metrics to watch").is_some_and(|s| s.items.is_empty()));
+        let rollback = &c.phases[3];
+        assert!(rollback.rollback && rollback.sections.iter().all(|s| s.rollback && s.items.is_empty()));
+        assert_eq!(rollback.sections[1].level, 4);
+        assert_eq!(rollback.sections[1].commands[0].lang.as_deref(), Some("markdown"));
+
+        // Sign-offs: boxed `Role: ____` with and without a date (a role may repeat in another section), a plain
+        // `+` bullet under a bold label, a bold `**Role**:` line; not the `Date:` lines of a plain fence, not a
+        // contact line, not `**Review Date**:`.
+        let roles: Vec<(&str, bool)> = c.signoffs.iter().map(|s| (s.role.as_str(), s.checkbox)).collect();
+        assert_eq!(
+            roles,
+            [
+                ("Billing Lead", true),
+                ("SRE Lead", true),
+                ("Billing Lead", true),
+                ("Finance Controller", true),
+                ("On-call Engineer", false),
+                ("Owner", false),
+            ]
+        );
+        let ids: std::collections::BTreeSet<&str> = items.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(ids.len(), items.len(), "item ids are unique");
+    }
+
     #[test]
     fn several_h1_without_h2_are_phases() {
         let c = fixture("h1-phases.md");
@@ -680,7 +749,7 @@ mod round_trips {
 
     #[test]
     fn seeds_fixtures_templates() {
-        for p in seeds().iter().chain(fixtures().iter()).chain(templates().iter()) {
+        for p in seeds("import::round_trips::seeds_fixtures_templates").iter().chain(fixtures().iter()).chain(templates().iter()) {
             check(&load(p), &p.display().to_string());
         }
     }
@@ -789,29 +858,37 @@ mod round_trips {
         .assert_eq(&(md + "\n"));
     }
 
+    /// Annotated exports (done by, notes with Markdown in them) re-import to the same checklist, every item
+    /// checked: on the runbook fixture, and on every seed when present.
     #[test]
     fn annotations_do_not_change_items() {
-        let p = seeds().into_iter().find(|p| p.ends_with("ai-assistant-production.md")).expect("seed");
-        let c = load(&p);
-        let md = render::render_with(&c, &|item| ItemAnnotation {
+        let runbook = fixture_path("runbook.md");
+        let md = annotated(&load(&runbook));
+        assert!(md.contains("- [x] Status page answers: `curl -fsS http://127.0.0.1:9000/status`\n  > done by alice"), "{md}");
+        for p in std::iter::once(runbook).chain(seeds("import::round_trips::annotations_do_not_change_items")) {
+            let c = load(&p);
+            let back = import::parse("export.md", &annotated(&c)).expect("export imports");
+            let mut expect = without_lines(&c);
+            fn check_all(v: &mut [Item]) {
+                for i in v {
+                    i.checked = true;
+                    check_all(&mut i.children);
+                }
+            }
+            expect.phases.iter_mut().flat_map(|p| p.sections.iter_mut()).for_each(|s| check_all(&mut s.items));
+            assert_eq!(without_lines(&back), expect, "{}: annotations never turn into items, commands or sign-offs", p.display());
+        }
+    }
+
+    fn annotated(c: &Checklist) -> String {
+        render::render_with(c, &|item| ItemAnnotation {
             checked: Some(true),
             lines: vec![
                 format!("done by alice at 2026-11-23 18:04 UTC ({})", item.id),
                 "note: `curl` said *OK*; - [ ] not a task; QA Lead: ______".into(),
                 "    indented".into(),
             ],
-        });
-        assert!(md.contains("- [x] Health check passes: `curl http://localhost:8001/health`\n  > done by alice"), "{md}");
-        let back = import::parse("export.md", &md).expect("export imports");
-        let mut expect = without_lines(&c);
-        fn check_all(v: &mut [Item]) {
-            for i in v {
-                i.checked = true;
-                check_all(&mut i.children);
-            }
-        }
-        expect.phases.iter_mut().flat_map(|p| p.sections.iter_mut()).for_each(|s| check_all(&mut s.items));
-        assert_eq!(without_lines(&back), expect, "annotations never turn into items, commands or sign-offs");
+        })
     }
 }
 

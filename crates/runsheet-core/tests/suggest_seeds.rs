@@ -2,9 +2,8 @@
 //! carry commands, how many get the correct typed probe, and how many get a wrong one. The expected kind of each
 //! command-bearing item is labelled by hand below; an unlabelled item is expected to get no suggestion (its
 //! commands are actions such as `docker compose up`, not checks). Prints the shares; fails on a wrong suggestion
-//! or a missed labelled one.
-
-use std::path::PathBuf;
+//! or a missed labelled one. Without the seeds it is skipped with a printed line (required when `CI=true`, see
+//! `tests/support/seeds.rs`); the suggestion rules themselves are tested on small inputs in `src/suggest.rs`.
 
 use runsheet_core::suggest::{suggest, suggest_commands};
 
@@ -17,22 +16,12 @@ const LABELS: &[(&str, &str, &[&str])] = &[
     ("ai-assistant-production.md", "Minimum 10GB disk space available", &["disk"]),
 ];
 
-fn seeds_dir() -> Option<PathBuf> {
-    if let Ok(d) = std::env::var("RUNSHEET_SEEDS") {
-        return Some(PathBuf::from(d));
-    }
-    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    ["../../../shared/seeds", "../../tests/fixtures/seeds"].iter().map(|p| here.join(p)).find(|p| p.is_dir())
-}
+#[path = "../../../tests/support/seeds.rs"]
+mod seed_support;
 
 #[test]
 fn suggestion_share_on_the_seeds() {
-    let Some(dir) = seeds_dir() else {
-        eprintln!("seeds not found (set RUNSHEET_SEEDS); nothing measured");
-        return;
-    };
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()).collect();
-    files.sort();
+    let Some(files) = seed_support::seed_files("suggest_seeds::suggestion_share_on_the_seeds") else { return };
     let (mut cmd_items, mut cmd_correct, mut cmd_typed, mut cmd_typed_hit) = (0, 0, 0, 0);
     let (mut text_items, mut text_hit) = (0, 0);
     let mut wrong = Vec::new();

@@ -63,15 +63,47 @@ pub fn export_signed_pdf(
     let input = ReportInput::from_state(state, now)?;
     let signer = identity.summary();
     let pdf = render_pdf(&input, opts.paper, Some(&signer))?;
-    let log = run_log_json(&state.timeline)?;
+    let log = run_log_json(state, now)?;
     let pdf = pades::attach_file(&pdf, RUN_LOG_NAME, "application/json", &log, "Runsheet run log (all events, hash-chained)", now)?;
     pades::sign(&pdf, identity, now, &format!("Deployment log of run {}", input.run_id))
 }
 
-/// The attached run log: all events, in fold order, as pretty JSON.
-pub fn run_log_json(events: &[Event]) -> Result<Vec<u8>> {
-    let mut evs: Vec<&Event> = events.iter().collect();
-    evs.sort_by(|a, b| (a.lamport, &a.device, &a.id).cmp(&(b.lamport, &b.device, &b.id)));
-    serde_json::to_vec_pretty(&serde_json::json!({ "format": "runsheet-run-log/1", "events": evs }))
-        .map_err(|e| Error::Input(format!("serialising the run log: {e}")))
+/// The `format` tag of the run log this build writes. Readers ([`verify::read_run_log`]) also take
+/// [`RUN_LOG_FORMAT_V1`] files.
+pub const RUN_LOG_FORMAT: &str = "runsheet-run-log/2";
+/// The earlier tag: `{ format, events }` inside PDFs, `{ format, run, events }` from the CLI.
+pub const RUN_LOG_FORMAT_V1: &str = "runsheet-run-log/1";
+
+/// The one JSON run log, written here only: the CLI's `run export --format json`, the desktop's JSON export and the
+/// attachment inside the signed PDF are this document, byte for byte, for the same run and `now`.
+///
+/// `{ format, run_id, exported_at, head_hashes, run, events }`: `events` (every event, in fold order) is the record
+/// that verification re-hashes; `run` is the folded view at `now` ([`RunState::to_json`]), informative only, so a
+/// reader must not trust it over the events. Pretty JSON ending in a newline; the shape is
+/// `docs/schema/run-log.schema.json`.
+pub fn run_log_json(state: &RunState, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<u8>> {
+    // A struct rather than `json!`, so the keys keep this order whatever serde_json's map type is.
+    #[derive(serde::Serialize)]
+    struct RunLog<'a> {
+        format: &'static str,
+        run_id: &'a str,
+        exported_at: chrono::DateTime<chrono::Utc>,
+        head_hashes: Vec<&'a str>,
+        run: serde_json::Value,
+        events: &'a [Event],
+    }
+    let mut head_hashes: Vec<&str> = state.heads().into_iter().map(|e| e.hash.as_str()).collect();
+    head_hashes.sort_unstable();
+    let log = RunLog {
+        format: RUN_LOG_FORMAT,
+        run_id: &state.run_id,
+        exported_at: now,
+        head_hashes,
+        run: state.to_json(now),
+        events: &state.timeline,
+    };
+    let mut out = serde_json::to_vec_pretty(&log)
+        .map_err(|e| Error::Input(format!("serialising the run log of run {}: {e}", state.run_id)))?;
+    out.push(b'\n');
+    Ok(out)
 }

@@ -63,6 +63,8 @@ pub fn parse_pdf_date(d: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> 
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RunLogCheck {
+    /// The log's `format` tag (`None` for a bare array of events or a log that did not parse).
+    pub format: Option<String>,
     pub events: usize,
     pub run_id: Option<String>,
     pub heads: Vec<String>,
@@ -213,6 +215,13 @@ fn check_cms(contents: &[u8], digest: &[u8]) -> Result<(bool, bool, String, Stri
     Ok((digest_matches, signature_valid, signer, fingerprint))
 }
 
+/// The attached run log (`runsheet-run-log.json`) of a PDF's bytes, if it has one: the exact bytes
+/// [`crate::run_log_json`] wrote, for `runsheet verify`, tests and anyone extracting the log.
+pub fn extract_run_log(pdf: &[u8]) -> Result<Option<Vec<u8>>> {
+    let doc = lopdf::Document::load_mem(pdf).map_err(|e| Error::Pdf(format!("parsing pdf: {e}")))?;
+    extract_attachment(&doc, RUN_LOG_NAME)
+}
+
 /// The bytes of the embedded file named `name`, if the PDF has one.
 pub fn extract_attachment(doc: &lopdf::Document, name: &str) -> Result<Option<Vec<u8>>> {
     let pdf = |m: &str| Error::Pdf(m.to_string());
@@ -243,37 +252,110 @@ pub fn extract_attachment(doc: &lopdf::Document, name: &str) -> Result<Option<Ve
     Ok(None)
 }
 
-/// Check the attached run log's event DAG.
+/// A JSON run log as read back, whichever version wrote it.
+#[derive(Debug, Clone)]
+pub struct RunLog {
+    /// The `format` tag ([`crate::RUN_LOG_FORMAT`] or [`crate::RUN_LOG_FORMAT_V1`]); `None` for a bare array of
+    /// events.
+    pub format: Option<String>,
+    /// `/2` only: the run id and head hashes the writer claimed, checked against the events by [`check_run_log`].
+    pub run_id: Option<String>,
+    pub head_hashes: Option<Vec<String>>,
+    pub events: Vec<Event>,
+}
+
+/// Read a run log: `runsheet-run-log/2`, `runsheet-run-log/1` (both the PDF's `{format, events}` and the CLI's
+/// `{format, run, events}`), or a bare array of events. The `run` view is never read: it is informative.
+pub fn read_run_log(data: &[u8]) -> Result<RunLog> {
+    parse_run_log(data).map_err(|e| Error::Input(format!("run log: {e}")))
+}
+
+/// [`read_run_log`] with the reason as plain text (the problems of a [`RunLogCheck`] are plain text).
+fn parse_run_log(data: &[u8]) -> std::result::Result<RunLog, String> {
+    let events_of = |v: serde_json::Value| -> std::result::Result<Vec<Event>, String> {
+        serde_json::from_value(v).map_err(|e| format!("events do not parse: {e}"))
+    };
+    let value: serde_json::Value = serde_json::from_slice(data).map_err(|e| format!("not JSON: {e}"))?;
+    let mut map = match value {
+        serde_json::Value::Object(map) => map,
+        serde_json::Value::Array(_) => return Ok(RunLog { format: None, run_id: None, head_hashes: None, events: events_of(value)? }),
+        _ => return Err("neither an object nor an array of events".into()),
+    };
+    let format = match map.remove("format") {
+        Some(serde_json::Value::String(f)) if f == crate::RUN_LOG_FORMAT || f == crate::RUN_LOG_FORMAT_V1 => f,
+        Some(other) => {
+            return Err(format!(
+                "unsupported format {other} (this build reads {} and {})",
+                crate::RUN_LOG_FORMAT,
+                crate::RUN_LOG_FORMAT_V1
+            ))
+        }
+        None => return Err("no `format` field".into()),
+    };
+    let events = events_of(map.remove("events").ok_or("no `events` field")?)?;
+    if format == crate::RUN_LOG_FORMAT_V1 {
+        return Ok(RunLog { format: Some(format), run_id: None, head_hashes: None, events });
+    }
+    let run_id = match map.remove("run_id") {
+        Some(serde_json::Value::String(id)) => id,
+        _ => return Err("`run_id` is missing or not a string".into()),
+    };
+    let head_hashes = serde_json::from_value::<Vec<String>>(map.remove("head_hashes").ok_or("no `head_hashes` field")?)
+        .map_err(|e| format!("`head_hashes` is not a list of strings: {e}"))?;
+    Ok(RunLog { format: Some(format), run_id: Some(run_id), head_hashes: Some(head_hashes), events })
+}
+
+/// Check a JSON run log ([`read_run_log`]): the events' hash-linked DAG ([`verify_chain`]) and, for `/2`, that
+/// the events are in fold order and that `run_id` and `head_hashes` are what the events say.
 pub fn check_run_log(data: &[u8]) -> RunLogCheck {
     let mut problems = Vec::new();
-    let events: Vec<Event> = match serde_json::from_slice::<serde_json::Value>(data) {
-        Ok(v) => match serde_json::from_value(v.get("events").cloned().unwrap_or(serde_json::Value::Null)) {
-            Ok(e) => e,
-            Err(e) => {
-                problems.push(format!("events do not parse: {e}"));
-                Vec::new()
-            }
-        },
-        Err(e) => {
-            problems.push(format!("not JSON: {e}"));
-            Vec::new()
+    let log = match parse_run_log(data) {
+        Ok(log) => log,
+        Err(problem) => {
+            return RunLogCheck {
+                format: None,
+                events: 0,
+                run_id: None,
+                heads: Vec::new(),
+                dag_ok: false,
+                hashes_recomputed: false,
+                problems: vec![problem],
+            };
         }
     };
+    let events = &log.events;
     let run_id = events.first().map(|e| e.run_id.clone());
     let mut heads = Vec::new();
     let mut hashes_recomputed = false;
     if let Some(run) = &run_id {
-        match verify_chain(run, &events) {
+        match verify_chain(run, events) {
             Ok(h) => {
                 heads = h;
                 hashes_recomputed = true;
             }
             Err(e) => problems.push(e.to_string()),
         }
-    } else if problems.is_empty() {
+    } else {
         problems.push("the run log holds no events".into());
     }
+    if let (Some(claimed), Some(run)) = (&log.run_id, &run_id) {
+        if claimed != run {
+            problems.push(format!("run_id {claimed} is not the events' run {run}"));
+        }
+    }
+    if let Some(claimed) = &log.head_hashes {
+        if !events.windows(2).all(|w| w[0].fold_key() <= w[1].fold_key()) {
+            problems.push("the events are not in fold order (lamport, device, id)".into());
+        }
+        let (mut claimed, mut actual) = (claimed.clone(), heads.clone());
+        claimed.sort_unstable();
+        actual.sort_unstable();
+        if hashes_recomputed && claimed != actual {
+            problems.push(format!("head_hashes {claimed:?} are not the events' heads {actual:?}"));
+        }
+    }
     RunLogCheck {
+        format: log.format,
         events: events.len(),
         run_id,
         heads,

@@ -39,7 +39,9 @@ fn tool(name: &str) -> Option<PathBuf> {
     let found = cands.into_iter().find(|p| p.is_file());
     if found.is_none() {
         assert!(std::env::var("CI").as_deref() != Ok("true"), "{name} is required in CI (see scripts/setup.sh / test.sh)");
-        eprintln!("SKIPPING: {name} not installed");
+        // Past libtest's capture (it hides `eprintln!` of a passing test), so the skip shows in every run and in
+        // scripts/test.sh's summary.
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), format!("skipped: {name} not installed (CI=true requires it)\n").as_bytes());
     }
     found
 }
@@ -130,7 +132,7 @@ with open(sys.argv[1], 'rb') as f:
     let (_, text) = run(Command::new(&py).arg("-c").arg(script).arg(&path).arg(&cert));
     if text.contains("ModuleNotFoundError") {
         assert!(std::env::var("CI").as_deref() != Ok("true"), "pyHanko is required in CI:\n{text}");
-        eprintln!("SKIPPING: pyHanko not installed");
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), b"skipped: pyHanko not installed (CI=true requires it)\n");
         return;
     }
     assert!(text.contains("intact True valid True trusted True"), "pyHanko:\n{text}");
@@ -190,13 +192,21 @@ fn markdown_deployment_log_has_timeline_issues_and_signoff() {
     }
 }
 
+fn state_of(events: &[runsheet_core::event::Event]) -> runsheet_core::run::RunState {
+    runsheet_core::run::RunState::fold(events.to_vec()).unwrap()
+}
+
 #[test]
 fn a_tampered_run_log_fails_the_chain_check() {
     let events = common::run(3, true);
-    let log = runsheet_report::run_log_json(&events).unwrap();
+    let log = runsheet_report::run_log_json(&state_of(&events), common::t0()).unwrap();
     assert!(runsheet_report::verify::check_run_log(&log).dag_ok);
-    let text = String::from_utf8(log).unwrap().replacen("Sam Lead", "Mallory", 1);
-    let r = runsheet_report::verify::check_run_log(text.as_bytes());
+    // Past the `run` view: the edit must land in an event.
+    let text = String::from_utf8(log).unwrap();
+    let at = text.find("\n  \"events\": ").unwrap();
+    let edited = format!("{}{}", &text[..at], text[at..].replacen("Sam Lead", "Mallory", 1));
+    assert_ne!(edited, text);
+    let r = runsheet_report::verify::check_run_log(edited.as_bytes());
     assert!(!r.dag_ok && !r.problems.is_empty(), "an edited event must fail");
 }
 
@@ -379,5 +389,97 @@ mod one_fold {
             let all_signed = input.signoffs.iter().all(|s| s.signed_by.is_some()) && !input.signoffs.is_empty();
             prop_assert_eq!(a.status() == RunStatus::Signed, all_signed && matches!(a.status(), RunStatus::Signed | RunStatus::Complete));
         }
+    }
+}
+
+mod run_log {
+    //! The one JSON run log (`runsheet-run-log/2`): its shape, that the PDF carries exactly it, and that readers
+    //! take both versions and check what /2 claims.
+    use super::*;
+    use runsheet_report::verify::{check_run_log, extract_run_log, read_run_log};
+    use serde_json::{json, Value};
+
+    fn log_value(bytes: &[u8]) -> Value {
+        serde_json::from_slice(bytes).unwrap()
+    }
+
+    #[test]
+    fn the_pdf_attachment_is_run_log_json_byte_for_byte() {
+        let events = common::run(4, true);
+        let now = common::t0() + chrono::TimeDelta::hours(3);
+        let pdf = export_signed_pdf(&events, &identity(), now, ExportOptions::default()).unwrap();
+        let attached = extract_run_log(&pdf).unwrap().expect("the PDF carries the run log");
+        let written = runsheet_report::run_log_json(&state_of(&events), now).unwrap();
+        assert!(attached == written, "the attachment and run_log_json differ for the same run and time");
+        assert!(written.ends_with(b"}\n"));
+    }
+
+    #[test]
+    fn v2_shape_and_order() {
+        let events = common::run(2, true);
+        let state = state_of(&events);
+        let now = common::t0() + chrono::TimeDelta::hours(3);
+        let bytes = runsheet_report::run_log_json(&state, now).unwrap();
+        let text = std::str::from_utf8(&bytes).unwrap();
+        // Top-level keys in the documented order (pretty JSON indents them by two spaces).
+        let at: Vec<usize> = ["format", "run_id", "exported_at", "head_hashes", "run", "events"]
+            .iter()
+            .map(|k| text.find(&format!("\n  \"{k}\": ")).unwrap_or_else(|| panic!("no top-level {k}")))
+            .collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "keys out of order: {at:?}");
+        let v = log_value(&bytes);
+        assert_eq!(v.as_object().unwrap().len(), 6);
+        assert_eq!(v["format"], runsheet_report::RUN_LOG_FORMAT);
+        assert_eq!(v["run_id"], state.run_id.as_str());
+        assert_eq!(v["exported_at"], json!(now));
+        assert_eq!(v["run"], state.to_json(now), "the run view is RunState::to_json at the export time");
+        let ids: Vec<&str> = v["events"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap()).collect();
+        let fold: Vec<&str> = state.timeline.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, fold, "events in fold order");
+        let check = check_run_log(&serde_json::to_vec(&v).unwrap());
+        assert!(check.dag_ok, "{:?}", check.problems);
+        assert_eq!(json!(check.heads), v["head_hashes"]);
+        assert_eq!(check.format.as_deref(), Some("runsheet-run-log/2"));
+    }
+
+    #[test]
+    fn v1_logs_still_read() {
+        let events = common::run(2, true);
+        let state = state_of(&events);
+        let pdf_v1 = json!({ "format": "runsheet-run-log/1", "events": state.timeline });
+        let cli_v1 = json!({ "format": "runsheet-run-log/1", "run": state.to_json(common::t0()), "events": events });
+        for (what, doc) in [("pdf /1", pdf_v1), ("cli /1", cli_v1), ("bare array", json!(events))] {
+            let bytes = serde_json::to_vec_pretty(&doc).unwrap();
+            let check = check_run_log(&bytes);
+            assert!(check.dag_ok, "{what}: {:?}", check.problems);
+            assert_eq!(check.events, events.len(), "{what}");
+            assert_eq!(read_run_log(&bytes).unwrap().events.len(), events.len(), "{what}");
+        }
+    }
+
+    #[test]
+    fn v2_claims_are_checked() {
+        let events = common::run(2, true);
+        let good = log_value(&runsheet_report::run_log_json(&state_of(&events), common::t0()).unwrap());
+        let bad = |f: &dyn Fn(&mut Value)| {
+            let mut v = good.clone();
+            f(&mut v);
+            check_run_log(&serde_json::to_vec(&v).unwrap())
+        };
+        let r = bad(&|v| v["head_hashes"] = json!(["0".repeat(64)]));
+        assert!(!r.dag_ok && r.problems.iter().any(|p| p.contains("head_hashes")), "{:?}", r.problems);
+        let r = bad(&|v| v["run_id"] = json!("another-run"));
+        assert!(!r.dag_ok && r.problems.iter().any(|p| p.contains("run_id")), "{:?}", r.problems);
+        let r = bad(&|v| v["events"].as_array_mut().unwrap().swap(1, 2));
+        assert!(!r.dag_ok, "events out of fold order: {:?}", r.problems);
+        let r = bad(&|v| v["format"] = json!("runsheet-run-log/3"));
+        assert!(!r.dag_ok && r.problems[0].contains("unsupported format"), "{:?}", r.problems);
+        let r = bad(&|v| {
+            v.as_object_mut().unwrap().remove("head_hashes");
+        });
+        assert!(!r.dag_ok && r.problems[0].contains("head_hashes"), "{:?}", r.problems);
+        // The run view is informative: editing it changes nothing verification relies on.
+        let r = bad(&|v| v["run"]["title"] = json!("edited"));
+        assert!(r.dag_ok, "{:?}", r.problems);
     }
 }

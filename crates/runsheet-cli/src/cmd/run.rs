@@ -148,14 +148,11 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
             let run_id = ctx.resolve_run(&run)?;
             let text = match format {
                 Format::Pdf => return crate::cmd::pdf::export(&run_id, output, paper, ctx),
+                // The one run log writer: the same document the signed PDF carries.
                 Format::Json => {
                     let state = ctx.store()?.run_state(&run_id)?;
-                    let events = ctx.store()?.events(&run_id)?;
-                    serde_json::to_string_pretty(&serde_json::json!({
-                        "format": "runsheet-run-log/1",
-                        "run": state.to_json(ctx.now()),
-                        "events": events,
-                    }))? + "\n"
+                    String::from_utf8(runsheet_report::run_log_json(&state, ctx.now())?)
+                        .context("the run log is not UTF-8")?
                 }
                 Format::Md if layout == MdLayout::Log => {
                     let state = ctx.store()?.run_state(&run_id)?;

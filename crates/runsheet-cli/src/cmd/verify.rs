@@ -1,12 +1,11 @@
 //! `runsheet verify [RUN | FILE.db | FILE.pdf | FILE.json]`: check hash chains; exit non-zero naming the first
 //! bad event. A `.pdf` goes to the report engineer's `pdf.rs`; a JSON run log (from `run export --format json`) and
-//! another database file (a backup) are checked here.
+//! another database file (a backup) are checked here, the log with runsheet-report's run log reader.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
-use runsheet_core::event::{verify_chain, Event};
 use runsheet_store::{Store, VerifyReport};
 
 use crate::cmd::print_json;
@@ -66,24 +65,28 @@ fn report(r: VerifyReport, json: bool) -> Result<()> {
     Ok(())
 }
 
-/// A JSON run log: `{ "run": {...}, "events": [EVENT] }` as written by `run export --format json`, or a bare array.
+/// A JSON run log as `run export --format json` writes it (`runsheet-run-log/2`, or `/1` from older builds), or a
+/// bare array of events: checked by the same code that checks a PDF's attached log.
 fn verify_json_log(path: &Path, json: bool) -> Result<()> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let value: serde_json::Value =
-        serde_json::from_str(&text).with_context(|| format!("{} is not a PDF, database or JSON run log", path.display()))?;
-    let events = value.get("events").cloned().unwrap_or(value);
-    let events: Vec<Event> =
-        serde_json::from_value(events).with_context(|| format!("{}: reading the events of the run log", path.display()))?;
-    let run_id = events.first().map(|e| e.run_id.clone()).unwrap_or_default();
-    match verify_chain(&run_id, &events) {
-        Ok(heads) => {
-            if json {
-                print_json(&serde_json::json!({ "run_id": run_id, "events": events.len(), "heads": heads, "ok": true }))?;
-            } else {
-                println!("ok    {run_id}  {} events  head {}", events.len(), heads.join(","));
-            }
-            Ok(())
-        }
-        Err(e) => bail!("run log {} does not verify: {e}", path.display()),
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    if serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_err() {
+        bail!("{} is not a PDF, database or JSON run log", path.display());
     }
+    let check = runsheet_report::verify::check_run_log(&bytes);
+    if !check.problems.is_empty() {
+        bail!("run log {} does not verify: {}", path.display(), check.problems.join("; "));
+    }
+    let run_id = check.run_id.unwrap_or_default();
+    if json {
+        print_json(&serde_json::json!({
+            "run_id": run_id,
+            "format": check.format,
+            "events": check.events,
+            "heads": check.heads,
+            "ok": true,
+        }))?;
+    } else {
+        println!("ok    {run_id}  {} events  head {}", check.events, check.heads.join(","));
+    }
+    Ok(())
 }

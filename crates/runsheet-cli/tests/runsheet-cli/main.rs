@@ -1,8 +1,12 @@
 //! Integration tests of the `runsheet` binary: each test runs the built executable with `RUNSHEET_HOME` in a
-//! temporary directory. Modules mirror `src/` (`cmd` for the commands, `crash` for the SIGKILL harness).
+//! temporary directory. Modules mirror `src/` (`cmd` for the commands, `crash` for the SIGKILL harness), plus
+//! `run_log` for the JSON run log against its schema.
 
 mod cmd;
 mod crash;
+mod run_log;
+#[path = "../../../../tests/support/seeds.rs"]
+mod seed_support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

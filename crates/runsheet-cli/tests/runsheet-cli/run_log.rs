@@ -1,0 +1,137 @@
+//! The one JSON run log (`runsheet-run-log/2`) against its published schema, `docs/schema/run-log.schema.json`:
+//! what `run export --format json` prints through the binary and what a signed PDF of the same run carries, with
+//! boon (a draft 2020-12 validator) as the judge; and a document that breaks the schema is rejected, so the
+//! validation can fail.
+
+// A failed expectation in a test is the test failing, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use runsheet_core::event::Event;
+use runsheet_core::run::RunState;
+use serde_json::{json, Value};
+
+use crate::{repo_root, Home, DEPLOY_MD};
+
+/// The schema, compiled once per test (with `format` assertions on, so `date-time` is checked).
+struct Schema {
+    schemas: boon::Schemas,
+    index: boon::SchemaIndex,
+}
+
+impl Schema {
+    fn load() -> Schema {
+        let path = repo_root().join("docs/schema/run-log.schema.json");
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+        let value: Value = serde_json::from_str(&text).expect("the schema is JSON");
+        let mut compiler = boon::Compiler::new();
+        compiler.enable_format_assertions();
+        let url = "file:///runsheet/docs/schema/run-log.schema.json";
+        compiler.add_resource(url, value).expect("schema resource");
+        let mut schemas = boon::Schemas::new();
+        let index = compiler.compile(url, &mut schemas).unwrap_or_else(|e| panic!("the schema compiles: {e:#}"));
+        Schema { schemas, index }
+    }
+
+    fn check(&self, doc: &Value) -> Result<(), String> {
+        self.schemas.validate(doc, self.index).map_err(|e| format!("{e:#}"))
+    }
+}
+
+/// A run with most event kinds: done, skipped with a reason, failed with a note, a waiver and a sign-off.
+fn busy_run(h: &Home) -> String {
+    let file = h.file("deploy.md", DEPLOY_MD);
+    let run = h.ok(&["run", "new", file.to_str().expect("path"), "--title", "v1.2 to prod", "--version", "1.2"]);
+    let run = run.trim().to_string();
+    let show: Value = serde_json::from_str(&h.ok(&["run", "show", &run, "--json"])).expect("json");
+    let mut ids = Vec::new();
+    fn walk(items: &Value, out: &mut Vec<String>) {
+        for it in items.as_array().into_iter().flatten() {
+            out.push(it["id"].as_str().expect("id").to_string());
+            walk(&it["children"], out);
+        }
+    }
+    for p in show["phases"].as_array().into_iter().flatten() {
+        for s in p["sections"].as_array().into_iter().flatten() {
+            walk(&s["items"], &mut ids);
+        }
+    }
+    h.ok(&["run", "set", &run, &ids[0], "done", "--as", "bob"]);
+    h.ok(&["run", "set", &run, &ids[1], "done", "--note", "dump in s3://backups", "--as", "bob"]);
+    h.ok(&["run", "set", &run, &ids[2], "skipped", "--reason", "no staging", "--as", "bob"]);
+    h.ok(&["run", "set", &run, &ids[3], "done", "--as", "bob"]);
+    h.ok(&["run", "set", &run, &ids[4], "failed", "--reason", "flaky probe", "--as", "bob"]);
+    h.ok(&["waive", &run, &ids[4], "--reason", "checked by hand", "--as", "carol"]);
+    h.ok(&["signoff", &run, "Technical Lead", "--as", "carol", "--comment", "ok"]);
+    run
+}
+
+#[test]
+fn cli_export_and_pdf_attachment_match_the_schema_and_each_other() {
+    let schema = Schema::load();
+    let h = Home::new();
+    let run = busy_run(&h);
+    let exported = h.ok(&["run", "export", &run, "--format", "json"]);
+    let doc: Value = serde_json::from_str(&exported).expect("the export is JSON");
+    schema.check(&doc).unwrap_or_else(|e| panic!("`run export --format json` breaks the schema:\n{e}"));
+    let kinds: std::collections::BTreeSet<&str> =
+        doc["events"].as_array().into_iter().flatten().filter_map(|e| e["body"]["type"].as_str()).collect();
+    for k in ["run_created", "item_set", "waived", "signed_off"] {
+        assert!(kinds.contains(k), "the run exercises `{k}` events: {kinds:?}");
+    }
+
+    // The signed PDF of the same events at the export's own time carries the same document, byte for byte.
+    let events: Vec<Event> = serde_json::from_value(doc["events"].clone()).expect("events");
+    let now = chrono::DateTime::parse_from_rfc3339(doc["exported_at"].as_str().expect("exported_at"))
+        .expect("RFC 3339")
+        .with_timezone(&chrono::Utc);
+    let identity = runsheet_report::Identity::generate("Dana Ops", now).expect("identity");
+    let pdf = runsheet_report::export_signed_pdf(&events, &identity, now, runsheet_report::ExportOptions::default())
+        .expect("signed PDF");
+    let attached = runsheet_report::verify::extract_run_log(&pdf).expect("pdf parses").expect("the PDF carries the log");
+    let attached_doc: Value = serde_json::from_slice(&attached).expect("attachment is JSON");
+    schema.check(&attached_doc).unwrap_or_else(|e| panic!("the PDF's run log breaks the schema:\n{e}"));
+    assert!(attached == exported.as_bytes(), "the CLI export and the PDF attachment differ for the same run and time");
+    let state = RunState::fold(events).expect("fold");
+    assert!(runsheet_report::run_log_json(&state, now).expect("log") == attached, "both come from run_log_json");
+
+    // Both verify with `runsheet verify`; a /1 file (an older export) still does.
+    let file = h.file("run.json", &exported);
+    assert!(h.ok(&["verify", file.to_str().expect("path")]).starts_with("ok "));
+    let v1 = json!({ "format": "runsheet-run-log/1", "run": doc["run"], "events": doc["events"] });
+    let old = h.file("old.json", &serde_json::to_string_pretty(&v1).expect("json"));
+    assert!(h.ok(&["verify", old.to_str().expect("path")]).starts_with("ok "));
+}
+
+#[test]
+fn documents_that_break_the_schema_are_rejected() {
+    let schema = Schema::load();
+    let h = Home::new();
+    let run = busy_run(&h);
+    let doc: Value = serde_json::from_str(&h.ok(&["run", "export", &run, "--format", "json"])).expect("json");
+    schema.check(&doc).expect("the export itself is valid");
+    let breakers: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+        ("an old format tag", Box::new(|v| v["format"] = json!("runsheet-run-log/1"))),
+        ("no head_hashes", Box::new(|v| drop(v.as_object_mut().map(|o| o.remove("head_hashes"))))),
+        ("a stray top-level key", Box::new(|v| v["extra"] = json!(1))),
+        ("a short hash", Box::new(|v| v["events"][1]["hash"] = json!("abc"))),
+        ("an unknown event type", Box::new(|v| v["events"][1]["body"]["type"] = json!("item_deleted"))),
+        ("an unknown item state", Box::new(|v| v["events"][1]["body"]["state"] = json!("maybe"))),
+        ("a field of another event type", Box::new(|v| v["events"][1]["body"]["approver"] = json!("eve"))),
+        ("lamport 0", Box::new(|v| v["events"][0]["lamport"] = json!(0))),
+        ("a time that is not RFC 3339", Box::new(|v| v["exported_at"] = json!("yesterday"))),
+        ("a first event that is not run_created", Box::new(|v| {
+            if let Some(evs) = v["events"].as_array_mut() {
+                evs.swap(0, 1);
+            }
+        })),
+        ("a checklist item without text", Box::new(|v| {
+            drop(v["events"][0]["body"]["checklist"]["phases"][0]["sections"][0]["items"][0].as_object_mut().map(|o| o.remove("text")))
+        })),
+    ];
+    for (what, breaker) in breakers {
+        let mut bad = doc.clone();
+        breaker(&mut bad);
+        assert_ne!(bad, doc, "{what}: the breaker changed nothing");
+        assert!(schema.check(&bad).is_err(), "{what}: the schema must reject it");
+    }
+}
