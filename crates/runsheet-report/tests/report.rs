@@ -407,7 +407,7 @@ mod run_log {
     fn the_pdf_attachment_is_run_log_json_byte_for_byte() {
         let events = common::run(4, true);
         let now = common::t0() + chrono::TimeDelta::hours(3);
-        let pdf = export_signed_pdf(&events, &identity(), now, ExportOptions::default()).unwrap();
+        let pdf = export_signed_pdf(&state_of(&events), &identity(), now, ExportOptions::default()).unwrap();
         let attached = extract_run_log(&pdf).unwrap().expect("the PDF carries the run log");
         let written = runsheet_report::run_log_json(&state_of(&events), now).unwrap();
         assert!(attached == written, "the attachment and run_log_json differ for the same run and time");

@@ -85,13 +85,13 @@ fn cli_export_and_pdf_attachment_match_the_schema_and_each_other() {
         .expect("RFC 3339")
         .with_timezone(&chrono::Utc);
     let identity = runsheet_report::Identity::generate("Dana Ops", now).expect("identity");
-    let pdf = runsheet_report::export_signed_pdf(&events, &identity, now, runsheet_report::ExportOptions::default())
+    let state = RunState::fold(events).expect("fold");
+    let pdf = runsheet_report::export_signed_pdf(&state, &identity, now, runsheet_report::ExportOptions::default())
         .expect("signed PDF");
     let attached = runsheet_report::verify::extract_run_log(&pdf).expect("pdf parses").expect("the PDF carries the log");
     let attached_doc: Value = serde_json::from_slice(&attached).expect("attachment is JSON");
     schema.check(&attached_doc).unwrap_or_else(|e| panic!("the PDF's run log breaks the schema:\n{e}"));
     assert!(attached == exported.as_bytes(), "the CLI export and the PDF attachment differ for the same run and time");
-    let state = RunState::fold(events).expect("fold");
     assert!(runsheet_report::run_log_json(&state, now).expect("log") == attached, "both come from run_log_json");
 
     // Both verify with `runsheet verify`; a /1 file (an older export) still does.
