@@ -24,6 +24,8 @@ use chrono::{DateTime, Utc};
 use runsheet_store::Store;
 
 pub use error::{Error, ErrorKind, Result};
+/// Secret values travel wrapped (`Debug` prints `<redacted>`); front ends read them and hand them over as this.
+pub use runsheet_secrets::Sensitive;
 
 /// Keyring services of one installation: probe secrets and signing identities live apart, so no probe can ever
 /// be handed the signing key (names starting with `runsheet` are refused as probe secrets besides).
