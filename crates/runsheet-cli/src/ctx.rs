@@ -9,12 +9,14 @@ use std::cell::OnceCell;
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 
+use runsheet_app::App;
 use runsheet_store::Store;
 
 /// Per-invocation context handed to every command.
 #[derive(Debug, Default)]
 pub struct Ctx {
     store: OnceCell<Store>,
+    app: OnceCell<App>,
 }
 
 impl Ctx {
@@ -29,6 +31,16 @@ impl Ctx {
         }
         let store = Store::open_default()?;
         Ok(self.store.get_or_init(|| store))
+    }
+
+    /// The application (built on first use from `RUNSHEET_HOME` or the platform app-data dir; it opens the
+    /// database only when a workflow needs it).
+    pub fn app(&self) -> Result<&App> {
+        if let Some(a) = self.app.get() {
+            return Ok(a);
+        }
+        let app = App::new(App::default_home()?);
+        Ok(self.app.get_or_init(|| app))
     }
 
     /// The operator name: `--as NAME` if given, else `$RUNSHEET_OPERATOR`, else the OS user name.

@@ -12,8 +12,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
-    let store = ctx.store()?;
-    store.backup(&args.file).with_context(|| format!("backing up {}", store.path().display()))?;
-    println!("backed up {} to {}", store.path().display(), args.file.display());
+    let app = ctx.app()?;
+    let db = app.db_path();
+    app.backup(&args.file).with_context(|| format!("backing up {}", db.display()))?;
+    println!("backed up {} to {}", db.display(), args.file.display());
     Ok(())
 }

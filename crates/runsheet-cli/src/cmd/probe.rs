@@ -70,7 +70,7 @@ pub enum Command {
 pub fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
     match cmd {
         Command::Run { run, items, json, concurrency, as_ } => run_probes(ctx, &run, &items, json, concurrency, as_.as_deref()),
-        Command::Check { file, json, allow_shell, concurrency } => check(&file, json, allow_shell, concurrency),
+        Command::Check { file, json, allow_shell, concurrency } => check(ctx, &file, json, allow_shell, concurrency),
         Command::Arm { run, item, as_ } => arm(ctx, &run, &item, as_.as_deref()),
         Command::Add { run, item, file, as_ } => add(ctx, &run, &item, file.as_deref(), as_.as_deref()),
     }
@@ -106,12 +106,13 @@ fn jobs_for(checklist: &Checklist, only: &[String], armed: &dyn Fn(&str) -> bool
 }
 
 /// Read the secrets the jobs reference (opening the keyring only if one is referenced).
-fn resolve_secrets(jobs: &[ProbeJob]) -> ResolvedSecrets {
+/// The keyring service is the app's (`runsheet_app::Services::from_env`), never read here.
+fn resolve_secrets(ctx: &Ctx, jobs: &[ProbeJob]) -> Result<ResolvedSecrets> {
     if jobs.iter().all(|j| secret_refs(&j.spec).is_empty()) {
-        return ResolvedSecrets::none();
+        return Ok(ResolvedSecrets::none());
     }
-    let store = crate::cmd::secret::open_store();
-    ResolvedSecrets::resolve(store.as_ref(), jobs.iter().map(|j| &j.spec))
+    let store = runsheet_secrets::SecretStore::with_service(&ctx.app()?.services().secrets);
+    Ok(ResolvedSecrets::resolve(store.as_ref(), jobs.iter().map(|j| &j.spec)))
 }
 
 /// One line of `--json` output.
@@ -194,7 +195,7 @@ fn run_probes(ctx: &Ctx, run: &str, items: &[String], json: bool, concurrency: u
         }
         return Ok(());
     }
-    let secrets = resolve_secrets(&jobs);
+    let secrets = resolve_secrets(ctx, &jobs)?;
     let results = runsheet_probes::run_blocking(jobs, secrets, concurrency)?;
     let store = ctx.store()?;
     let actor = ctx.operator(as_);
@@ -208,7 +209,7 @@ fn run_probes(ctx: &Ctx, run: &str, items: &[String], json: bool, concurrency: u
     summary(&results)
 }
 
-fn check(file: &std::path::Path, json: bool, allow_shell: bool, concurrency: usize) -> Result<()> {
+fn check(ctx: &Ctx, file: &std::path::Path, json: bool, allow_shell: bool, concurrency: usize) -> Result<()> {
     let (_, _, checklist) = read_checklist_file(file)?;
     let jobs = jobs_for(&checklist, &[], &|_| allow_shell)?;
     if jobs.is_empty() {
@@ -219,7 +220,7 @@ fn check(file: &std::path::Path, json: bool, allow_shell: bool, concurrency: usi
         }
         return Ok(());
     }
-    let secrets = resolve_secrets(&jobs);
+    let secrets = resolve_secrets(ctx, &jobs)?;
     let results = runsheet_probes::run_blocking(jobs, secrets, concurrency)?;
     print_results(&results, &[], json)?;
     summary(&results)

@@ -1,4 +1,4 @@
-//! `runsheet secret set|list|rm`: secrets in the OS keyring under the service `runsheet`.
+//! `runsheet secret set|list|rm`: secrets in the OS keyring, through the app (which picks the keyring service).
 //!
 //! A value is read from stdin when stdin is not a terminal (one trailing newline removed) or from a no-echo
 //! prompt; never from argv, where it would land in shell history and `ps`. Only names are ever printed.
@@ -8,7 +8,7 @@ use std::io::{IsTerminal, Read};
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 
-use runsheet_secrets::{SecretStore, Sensitive};
+use runsheet_app::Sensitive;
 
 use crate::cmd::print_json;
 use crate::ctx::Ctx;
@@ -24,17 +24,6 @@ pub enum Command {
     },
     /// Remove a secret.
     Rm { name: String },
-}
-
-/// The keyring service: `runsheet`, or `$RUNSHEET_SECRET_SERVICE` (tests use their own so they do not collide).
-fn store() -> Result<SecretStore> {
-    Ok(open_store()?)
-}
-
-/// The secret store every command uses (`probe run` and `probe check` resolve secrets through it too).
-pub fn open_store() -> runsheet_secrets::Result<SecretStore> {
-    let service = std::env::var("RUNSHEET_SECRET_SERVICE").unwrap_or_else(|_| runsheet_secrets::DEFAULT_SERVICE.into());
-    SecretStore::with_service(&service)
 }
 
 fn read_value(name: &str) -> Result<Sensitive<String>> {
@@ -57,19 +46,19 @@ fn read_value(name: &str) -> Result<Sensitive<String>> {
     Ok(Sensitive::new(value))
 }
 
-pub fn run(cmd: Command, _ctx: &Ctx) -> Result<()> {
+pub fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
+    let app = ctx.app()?;
     match cmd {
         Command::Set { name } => {
-            if !runsheet_secrets::is_valid_secret_name(&name) {
-                bail!("invalid secret name `{name}` (use letters, digits, `_`, `-` and `.`)");
-            }
-            let s = store()?;
+            // The name is checked before the value is asked for, so a typo does not cost a prompt.
+            let name = runsheet_app::secrets::secret_name(&name)?;
+            app.secret_store()?;
             let value = read_value(&name)?;
-            s.set(&name, &value)?;
+            app.set_secret(&name, value)?;
             eprintln!("stored secret {name} in the OS keyring");
         }
         Command::List { json } => {
-            let names = store()?.list()?;
+            let names = app.secret_names()?;
             if json {
                 print_json(&names)?;
             } else {
@@ -79,7 +68,7 @@ pub fn run(cmd: Command, _ctx: &Ctx) -> Result<()> {
             }
         }
         Command::Rm { name } => {
-            store()?.delete(&name)?;
+            app.delete_secret(&name)?;
             eprintln!("removed secret {name}");
         }
     }
