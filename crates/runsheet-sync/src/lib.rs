@@ -172,24 +172,30 @@ pub async fn register_device(client: &Client, device: &str) -> Result<()> {
 /// many rows were new. A different event under a known id is a tamper alarm naming it.
 pub async fn push(client: &mut Client, events: &[Event]) -> Result<u64> {
     let tx = client.transaction().await.map_err(db)?;
-    let insert = tx
-        .prepare(
-            "INSERT INTO runsheet_events (id, run_id, device, device_seq, lamport, hash, body, author_fp) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING",
-        )
-        .await
-        .map_err(db)?;
-    let mut new = 0;
+    // One statement per push (arrays unnested server-side): a round trip per event would cap throughput.
+    let (mut ids, mut runs, mut devices, mut seqs, mut lamports, mut hashes, mut bodies, mut fps) =
+        (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
     for e in events {
         let seq = e.device_seq.ok_or_else(|| Error::Unnumbered { id: e.id.clone() })? as i64;
         let body = serde_json::to_string(e).map_err(|err| Error::Db(format!("serialising event {}: {err}", e.id)))?;
-        let fp = e.author.as_ref().map(|a| a.fingerprint.clone());
-        new += tx
-            .execute(&insert, &[&e.id, &e.run_id, &e.device, &seq, &(e.lamport as i64), &e.hash, &body, &fp])
-            .await
-            .map_err(db)?;
+        ids.push(e.id.as_str());
+        runs.push(e.run_id.as_str());
+        devices.push(e.device.as_str());
+        seqs.push(seq);
+        lamports.push(e.lamport as i64);
+        hashes.push(e.hash.as_str());
+        bodies.push(body);
+        fps.push(e.author.as_ref().map(|a| a.fingerprint.clone()));
     }
-    let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
+    let new = tx
+        .execute(
+            "INSERT INTO runsheet_events (id, run_id, device, device_seq, lamport, hash, body, author_fp) \
+             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], \
+             $7::text[], $8::text[]) ON CONFLICT (id) DO NOTHING",
+            &[&ids, &runs, &devices, &seqs, &lamports, &hashes, &bodies, &fps],
+        )
+        .await
+        .map_err(db)?;
     let rows = tx
         .query("SELECT id, hash, body FROM runsheet_events WHERE id = ANY($1)", &[&ids])
         .await
