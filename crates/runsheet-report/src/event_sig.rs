@@ -61,6 +61,7 @@ pub fn verify_event_author(event: &Event, cert_der: &[u8]) -> std::result::Resul
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
