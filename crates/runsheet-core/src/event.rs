@@ -23,6 +23,12 @@ pub struct Event {
     pub run_id: String,
     /// Id of the device (installation) that wrote the event.
     pub device: String,
+    /// Gapless per-device sequence number (1, 2, 3, ... for each device), assigned by the store that writes the
+    /// event; team sync pulls "what follows the highest `device_seq` known per device". `None` for events written
+    /// before team runs existed. Covered by the hash when present; left out of the JSON (and so out of the hash)
+    /// when absent, so every older event keeps its hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_seq: Option<u64>,
     /// Lamport counter: 1 + the maximum counter of the parents.
     pub lamport: u64,
     /// Hashes of the parent events (empty for `RunCreated`, usually one, two after a merge), sorted.
@@ -33,6 +39,21 @@ pub struct Event {
     pub body: EventBody,
     /// Hex SHA-256 over the canonical JSON of every field above (see [`Event::compute_hash`]).
     pub hash: String,
+    /// The author's signature over `hash`. NOT covered by the hash (the signature signs the hash, so it cannot be
+    /// inside it). Left out of the JSON when absent, so unsigned older events serialise and hash as before.
+    /// Core only carries it; signing and verifying live next to the identity (runsheet-report's `event_sig`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<EventAuthor>,
+}
+
+/// Who wrote an event, provably: the author's certificate fingerprint and an ECDSA P-256 signature over the
+/// event's hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventAuthor {
+    /// Hex SHA-256 of the author's X.509 certificate (DER).
+    pub fingerprint: String,
+    /// Hex DER ECDSA P-256 (SHA-256) signature over the UTF-8 bytes of the event's hex `hash`.
+    pub signature: String,
 }
 
 /// What happened.
@@ -215,12 +236,35 @@ impl Event {
         let mut parent_hashes: Vec<String> = parents.iter().map(|p| p.hash.clone()).collect();
         parent_hashes.sort();
         parent_hashes.dedup();
-        let mut e = Event { id, run_id, device, lamport, parents: parent_hashes, at, actor, body, hash: String::new() };
+        let mut e = Event {
+            id,
+            run_id,
+            device,
+            device_seq: None,
+            lamport,
+            parents: parent_hashes,
+            at,
+            actor,
+            body,
+            hash: String::new(),
+            author: None,
+        };
         e.hash = e.compute_hash();
         e
     }
 
-    /// Hex SHA-256 over the canonical JSON of every field except `hash` (object keys sorted, no whitespace).
+    /// Set the per-device sequence number (the writing store knows it, `new` does not) and recompute the hash,
+    /// which covers it. Any author signature is dropped: it signed the old hash.
+    pub fn with_device_seq(mut self, seq: u64) -> Event {
+        self.device_seq = Some(seq);
+        self.author = None;
+        self.hash = self.compute_hash();
+        self
+    }
+
+    /// Hex SHA-256 over the canonical JSON of every field except `hash` and `author` (object keys sorted, no
+    /// whitespace). `device_seq` is covered when present; absent optional fields are not serialised at all, so
+    /// events recorded before they existed keep their hash.
     pub fn compute_hash(&self) -> String {
         let mut value = match serde_json::to_value(self) {
             Ok(v) => v,
@@ -229,6 +273,8 @@ impl Event {
         };
         if let serde_json::Value::Object(map) = &mut value {
             map.remove("hash");
+            // The signature signs the hash; it cannot be part of it.
+            map.remove("author");
         }
         hex::encode(Sha256::digest(canonical_json(&value).as_bytes()))
     }

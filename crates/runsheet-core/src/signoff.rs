@@ -310,12 +310,14 @@ mod tests {
                 id: format!("e{n}"),
                 run_id: "r".into(),
                 device: "d".into(),
+                device_seq: None,
                 lamport: n + 1,
                 parents: vec![],
                 at: t(at),
                 actor: actor.into(),
                 body,
                 hash: format!("h{n}"),
+                author: None,
             });
             self
         }

@@ -5,6 +5,7 @@
 //! What it leaves out: storage of runs (runsheet-store) and of the private key (the caller hands in a
 //! [`identity::KeyStore`], the OS keyring in practice), and the sign-off rules (runsheet_core::signoff).
 
+pub mod event_sig;
 pub mod fonts;
 pub mod identity;
 pub mod input;
@@ -14,6 +15,7 @@ mod pdfobj;
 pub mod render;
 pub mod verify;
 
+pub use event_sig::{verify_event_author, EventSignatureError};
 pub use identity::{Identity, KeyStore, KeyringKeyStore, MemoryKeyStore};
 pub use input::ReportInput;
 pub use render::{render_pdf, Paper, SignerSummary};
