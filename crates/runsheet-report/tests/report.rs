@@ -314,6 +314,8 @@ mod one_fold {
                 actor: ["Dana Ops", "Sam Lead", "Rita"][*pick as usize % 3].into(),
                 body: body(*kind, &items[*item as usize % items.len()], *pick, at),
                 hash: format!("h{n:03}"),
+                device_seq: None,
+                author: None,
             });
         }
         out
