@@ -18,18 +18,13 @@ pub mod verify;
 
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use runsheet_core::Checklist;
 
-/// Read and parse a checklist file: (file name, source, parsed). Non-UTF-8 files are a clear error.
+/// Read and parse a checklist file: (file name, decoded text, parsed), through the application layer's one decoder.
 pub fn read_checklist_file(path: &Path) -> Result<(String, String, Checklist)> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading checklist {}", path.display()))?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
-    // The importer decodes UTF-8 (with or without BOM), UTF-16 with a BOM and Latin-1, and refuses binary files.
-    let source = runsheet_core::import::decode_text(&name, &bytes).with_context(|| format!("reading {}", path.display()))?;
-    let checklist = runsheet_core::import::parse(&name, &source).with_context(|| format!("parsing {}", path.display()))?;
-    Ok((name, source, checklist))
+    Ok(runsheet_app::library::read_file(path)?)
 }
 
 /// Print a value as pretty JSON on stdout.

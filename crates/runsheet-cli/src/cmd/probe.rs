@@ -257,7 +257,7 @@ fn add(ctx: &Ctx, run: &str, item: &str, file: Option<&std::path::Path>, as_: Op
         }
     };
     // Accept the block with or without its ```probe fence, as copied from a checklist or `inspect --suggest`.
-    let source = strip_probe_fence(&source);
+    let source = runsheet_app::probes::strip_probe_fence(&source);
     let name = file.map_or_else(|| "stdin".to_string(), |f| f.display().to_string());
     if let Err(e) = runsheet_core::probe::parse(&source) {
         bail!("{name}: invalid probe: {e}");
@@ -272,21 +272,6 @@ fn add(ctx: &Ctx, run: &str, item: &str, file: Option<&std::path::Path>, as_: Op
     let e = store.append(&run_id, &actor, EventBody::ProbeAdded { item: item.to_string(), source }, ctx.now())?;
     println!("added probe #{index} to {item} in run {run_id} ({})", e.id);
     Ok(())
-}
-
-/// The TOML inside a ```` ```probe ```` fence, or the text itself when it has none.
-fn strip_probe_fence(text: &str) -> String {
-    let lines: Vec<&str> = text.lines().collect();
-    let first = lines.iter().position(|l| !l.trim().is_empty());
-    let last = lines.iter().rposition(|l| !l.trim().is_empty());
-    if let (Some(a), Some(b)) = (first, last) {
-        let open = lines[a].trim();
-        if b > a && (open == "```probe" || open == "~~~probe") && matches!(lines[b].trim(), "```" | "~~~") {
-            let indent = lines[a].len() - lines[a].trim_start().len();
-            return lines[a + 1..b].iter().map(|l| l.get(indent..).unwrap_or(l.trim_start())).collect::<Vec<_>>().join("\n") + "\n";
-        }
-    }
-    text.to_string()
 }
 
 #[derive(Debug, Serialize)]
