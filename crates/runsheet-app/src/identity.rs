@@ -5,11 +5,14 @@
 
 use std::path::Path;
 
-use runsheet_report::identity::CertInfo;
 use runsheet_report::{Identity, KeyringKeyStore};
 use serde::Serialize;
 
 use crate::{required, App, Error, Result};
+
+/// Everything the certificate says (subject, issuer, validity, serial, SHA-256 fingerprint, chain), as
+/// `runsheet identity show --json` prints it.
+pub use runsheet_report::identity::CertInfo;
 
 /// An identity as people see it (never the key).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -61,6 +64,11 @@ impl App {
     /// The stored signing identity, or `NotFound` saying how to make one.
     pub fn require_identity(&self) -> Result<Identity> {
         self.identity()?.ok_or_else(|| runsheet_report::Error::NoIdentity.into())
+    }
+
+    /// The stored identity's certificate facts, or `NotFound` saying how to make one.
+    pub fn identity_info(&self) -> Result<CertInfo> {
+        Ok(self.require_identity()?.info()?)
     }
 
     /// The stored identity's summary, if any.
@@ -115,7 +123,9 @@ impl App {
         Ok(moved)
     }
 
-    fn refuse_existing(&self, replace: bool) -> Result<()> {
+    /// `Conflict` when an identity exists and `replace` is not given: front ends ask it before prompting for
+    /// anything (a PKCS#12 password), and create/import ask it again.
+    pub fn refuse_existing(&self, replace: bool) -> Result<()> {
         if !replace && self.identity()?.is_some() {
             return Err(Error::conflict("a signing identity exists already (replace it explicitly: --force)"));
         }

@@ -7,6 +7,7 @@
 //! Rules themselves (what an event may do, four-eyes, gates) are `runsheet_core`'s; storage is `runsheet_store`'s;
 //! this crate orchestrates them so that no front end has to.
 
+pub mod bench;
 mod error;
 pub mod export;
 pub mod identity;
@@ -25,6 +26,9 @@ use chrono::{DateTime, Utc};
 use runsheet_store::Store;
 
 pub use error::{Error, ErrorKind, Result};
+/// Probe results as they come back, and the default number run at once: front ends print and default them
+/// without a dependency on runsheet-probes.
+pub use runsheet_probes::{ProbeResult, DEFAULT_CONCURRENCY};
 /// Secret values cross into the app wrapped, so front ends need no dependency on runsheet-secrets.
 pub use runsheet_secrets::Sensitive;
 

@@ -217,6 +217,12 @@ impl App {
         Ok(out)
     }
 
+    /// Every checklist the database holds, newest first, as the store summarises them: the imported ones and the
+    /// template copies runs were made from (`template:NAME`). [`App::checklists`] is the library view without them.
+    pub fn stored_checklists(&self) -> Result<Vec<runsheet_store::ChecklistSummary>> {
+        Ok(self.store()?.list_checklists()?)
+    }
+
     /// The bundled templates (one that no longer parses is left out and logged).
     pub fn templates(&self) -> Vec<ChecklistSummary> {
         TEMPLATES

@@ -1,16 +1,20 @@
 //! Verify what Runsheet wrote: a database's hash chains (every run, or one), a signed PDF (signature, coverage,
 //! the attached run log's chain), or a JSON run log. A file is recognised by its first bytes, not its name.
 //!
-//! Left out: the checks themselves (runsheet-core `verify_chain`, runsheet-store `verify`, runsheet-report
-//! `verify_pdf`) and how results are printed.
+//! Left out: the checks themselves (runsheet-store `verify`, runsheet-report `verify_pdf` and `check_run_log`, which
+//! rest on runsheet-core `verify_chain`) and how results are printed.
 
 use std::path::Path;
 
-use runsheet_core::event::{verify_chain, Event};
 use runsheet_store::Store;
 use serde::Serialize;
 
-use crate::{App, Error, ErrorKind, Result};
+use crate::{App, Error, Result};
+
+/// A database's verification, per run (front ends name it without depending on runsheet-store).
+pub use runsheet_store::VerifyReport as DatabaseReport;
+/// A signed PDF's verification: signatures, coverage, the attached run log.
+pub use runsheet_report::VerifyReport as PdfReport;
 
 /// The result of checking a JSON run log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -20,6 +24,8 @@ pub struct LogCheck {
     pub heads: Vec<String>,
     pub ok: bool,
     pub problem: Option<String>,
+    /// The log's `format` tag (`runsheet-run-log/2`, `/1` from older builds; `None` for a bare array of events).
+    pub format: Option<String>,
 }
 
 /// What was verified and how it went.
@@ -80,22 +86,21 @@ pub fn verify_bytes(name: &str, bytes: &[u8]) -> Result<Verified> {
     verify_log(name, bytes).map(Verified::Log)
 }
 
-/// Check a JSON run log's hash chain.
+/// Check a JSON run log (`runsheet-run-log/2`, `/1`, or a bare array of events) with the same check a signed PDF's
+/// attached log gets: the hash chain, and for `/2` that `run_id`, `head_hashes` and the event order are what the
+/// events say. A log without events does not verify.
 pub fn verify_log(name: &str, bytes: &[u8]) -> Result<LogCheck> {
-    let value: serde_json::Value = serde_json::from_slice(bytes)
-        .map_err(|_| Error::invalid(format!("{name} is not a PDF, database or JSON run log")))?;
-    let events = value.get("events").cloned().unwrap_or(value);
-    let events: Vec<Event> = serde_json::from_value(events)
-        .map_err(|e| Error::new(ErrorKind::Invalid, format!("{name}: reading the events of the run log: {e}")))?;
-    let run_id = events.first().map(|e| e.run_id.clone()).unwrap_or_default();
-    Ok(match verify_chain(&run_id, &events) {
-        Ok(heads) => LogCheck { run_id, events: events.len(), heads, ok: true, problem: None },
-        Err(e) => LogCheck {
-            run_id,
-            events: events.len(),
-            heads: Vec::new(),
-            ok: false,
-            problem: Some(format!("run log {name} does not verify: {e}")),
-        },
+    if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_err() {
+        return Err(Error::invalid(format!("{name} is not a PDF, database or JSON run log")));
+    }
+    let check = runsheet_report::verify::check_run_log(bytes);
+    let ok = check.problems.is_empty();
+    Ok(LogCheck {
+        run_id: check.run_id.unwrap_or_default(),
+        events: check.events,
+        heads: check.heads,
+        ok,
+        problem: (!ok).then(|| format!("run log {name} does not verify: {}", check.problems.join("; "))),
+        format: check.format,
     })
 }

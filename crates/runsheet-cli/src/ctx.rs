@@ -1,36 +1,25 @@
-//! What every command needs besides its arguments: the store (opened lazily, once, from `RUNSHEET_HOME` or the
-//! platform app-data dir), the operator name, the clock, and resolving run/checklist id prefixes.
+//! What every command needs besides its arguments: the application (built lazily, once, for `RUNSHEET_HOME` or
+//! the platform app-data dir) and the operator name. Everything else — the database, the keyring, probes,
+//! reports, the clock — is reached through [`App`].
 //!
-//! Commands that never touch the database (`inspect`, `secret`) never open it, so they work even when the database
-//! file is damaged.
+//! The app opens the database only when a workflow needs it, so commands that never touch it (`inspect`,
+//! `secret`, `identity`) work even when the database file is damaged.
 
 use std::cell::OnceCell;
 
-use anyhow::{Context, Result};
-use chrono::{DateTime, Utc};
+use anyhow::Result;
 
 use runsheet_app::App;
-use runsheet_store::Store;
 
 /// Per-invocation context handed to every command.
 #[derive(Debug, Default)]
 pub struct Ctx {
-    store: OnceCell<Store>,
     app: OnceCell<App>,
 }
 
 impl Ctx {
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// The store, opened on first use.
-    pub fn store(&self) -> Result<&Store> {
-        if let Some(s) = self.store.get() {
-            return Ok(s);
-        }
-        let store = Store::open_default()?;
-        Ok(self.store.get_or_init(|| store))
     }
 
     /// The application (built on first use from `RUNSHEET_HOME` or the platform app-data dir; it opens the
@@ -56,17 +45,6 @@ impl Ctx {
             }
         }
         os_user_name().unwrap_or_else(|| "unknown".to_string())
-    }
-
-    /// The current time (the only clock read in the CLI, so commands stay easy to reason about).
-    pub fn now(&self) -> DateTime<Utc> {
-        Utc::now()
-    }
-
-    /// Resolve a run id or unique id prefix to the full run id.
-    pub fn resolve_run(&self, prefix: &str) -> Result<String> {
-        let store = self.store()?;
-        store.resolve_run(prefix).with_context(|| format!("finding run `{prefix}`"))
     }
 }
 

@@ -1,6 +1,6 @@
-//! The `runsheet` command: a thin layer of clap parsing over the core crates.
+//! The `runsheet` command: a thin layer of clap parsing over the application crate, `runsheet_app`.
 //!
-//! `main` parses the command line, builds a [`ctx::Ctx`] (the lazily opened store, the operator name) and hands the
+//! `main` parses the command line, builds a [`ctx::Ctx`] (the lazily built app, the operator name) and hands the
 //! parsed arguments to the module under `cmd/` that owns the domain. Each domain module exposes a clap type and a
 //! `run(args, ctx) -> anyhow::Result<()>`; this file knows nothing else about them. Errors print as
 //! `error: ...` with their context chain and exit 1 (clap's usage errors exit 2).

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Subcommand;
 
-use crate::cmd::{print_json, read_checklist_file};
+use crate::cmd::print_json;
 use crate::ctx::Ctx;
 
 #[derive(Debug, Subcommand)]
@@ -22,12 +22,13 @@ pub enum Command {
 pub fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
     match cmd {
         Command::Import { file } => {
-            let summary = import(&file, ctx)?;
+            // Parsed before anything is stored, so a bad file never reaches the database.
+            let summary = ctx.app()?.import_file(&file)?;
             println!("{}", summary.id);
             Ok(())
         }
         Command::List { json } => {
-            let list = ctx.store()?.list_checklists()?;
+            let list = ctx.app()?.stored_checklists()?;
             if json {
                 return print_json(&list);
             }
@@ -40,10 +41,4 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
             Ok(())
         }
     }
-}
-
-/// Import a checklist file into the library (parsing it first, so a bad file never reaches the database).
-pub fn import(file: &std::path::Path, ctx: &Ctx) -> Result<runsheet_store::ChecklistSummary> {
-    let (name, source, checklist) = read_checklist_file(file)?;
-    Ok(ctx.store()?.insert_checklist(&name, &source, &checklist, ctx.now())?)
 }

@@ -1,12 +1,12 @@
 //! `runsheet identity show|create|import FILE.p12|export-cert FILE`: the signing identity whose private key lives
-//! in the OS keyring (service `runsheet-identity`). The key is never printed or written to a file here.
+//! in the OS keyring, in the app's identity service (`runsheet-identity`, the one the desktop uses too). The key is
+//! never printed or written to a file here.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use clap::Subcommand;
-use runsheet_report::{Identity, KeyringKeyStore};
 
 use crate::cmd::print_json;
 use crate::ctx::Ctx;
@@ -36,18 +36,11 @@ pub enum Command {
     ExportCert { file: PathBuf },
 }
 
-/// The stored identity, or a clear error saying how to make one.
-pub fn load() -> Result<Identity> {
-    let store = KeyringKeyStore::open()?;
-    Identity::load(&store)?.ok_or_else(|| runsheet_report::Error::NoIdentity.into())
-}
-
 pub fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
-    let store = KeyringKeyStore::open()?;
+    let app = ctx.app()?;
     match cmd {
         Command::Show { json } => {
-            let id = Identity::load(&store)?.ok_or(runsheet_report::Error::NoIdentity)?;
-            let info = id.info()?;
+            let info = app.identity_info()?;
             if json {
                 return print_json(&info);
             }
@@ -62,19 +55,13 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
             Ok(())
         }
         Command::Create { name, force } => {
-            if !force && Identity::load(&store)?.is_some() {
-                bail!("a signing identity exists already (use --force to replace it)");
-            }
-            let name = ctx.operator(name.as_deref());
-            let id = Identity::generate(&name, ctx.now())?;
-            id.save(&store)?;
-            println!("created self-signed identity for {} (sha-256 {})", id.subject(), id.fingerprint());
+            let id = app.create_identity(&ctx.operator(name.as_deref()), force)?;
+            println!("created self-signed identity for {} (sha-256 {})", id.subject, id.fingerprint);
             Ok(())
         }
         Command::Import { file, force } => {
-            if !force && Identity::load(&store)?.is_some() {
-                bail!("a signing identity exists already (use --force to replace it)");
-            }
+            // Refused before the password is asked for, not after.
+            app.refuse_existing(force)?;
             let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let password = match std::env::var("RUNSHEET_P12_PASSWORD") {
                 Ok(p) => p,
@@ -87,15 +74,13 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
                     line.trim_end_matches(['\r', '\n']).to_string()
                 }
             };
-            let id = Identity::from_pkcs12(&bytes, &password)?;
-            id.save(&store)?;
-            println!("imported identity {} (sha-256 {})", id.subject(), id.fingerprint());
+            let id = app.import_identity(&bytes, &password, force)?;
+            println!("imported identity {} (sha-256 {})", id.subject, id.fingerprint);
             Ok(())
         }
         Command::ExportCert { file } => {
-            let id = Identity::load(&store)?.ok_or(runsheet_report::Error::NoIdentity)?;
-            std::fs::write(&file, id.cert_pem()?).with_context(|| format!("writing {}", file.display()))?;
-            println!("wrote certificate of {} to {}", id.subject(), file.display());
+            let id = app.export_certificate(&file)?;
+            println!("wrote certificate of {} to {}", id.subject, file.display());
             Ok(())
         }
     }

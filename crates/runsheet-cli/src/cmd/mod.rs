@@ -1,15 +1,15 @@
 //! One module per command domain. Each exposes a clap `Args`/`Subcommand` type and
 //! `pub fn run(args, ctx: &Ctx) -> anyhow::Result<()>`; `main.rs` only dispatches.
 //!
-//! Owners: store engineer (inspect, checklist, run, verify, backup, bench), probes engineer (probe, secret),
-//! report engineer (signoff, identity, pdf).
+//! Every module is an adapter over `runsheet_app::App` (`ctx.app()`): it parses its arguments, calls the app and
+//! prints the result. Workflows, checks and rules live in the app; none is written here, and nothing here opens
+//! the database, the keyring, a probe runner or a report writer directly (the crate does not depend on them).
 
 pub mod backup;
 pub mod bench;
 pub mod checklist;
 pub mod identity;
 pub mod inspect;
-pub mod pdf;
 pub mod probe;
 pub mod run;
 pub mod secret;

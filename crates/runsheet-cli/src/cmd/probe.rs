@@ -1,24 +1,23 @@
 //! `runsheet probe run|check|arm|add` and `runsheet inspect FILE --suggest`.
 //!
-//! `probe run` executes a run's probes (from the run's frozen checklist) and appends one `Evidence` event per
-//! execution; `probe check` runs a checklist file's probes with nothing recorded (preflight). Both exit non-zero
-//! when a probe did not pass, so scripts can gate on them. Secrets are read from the keyring only when a probe
-//! references one; evidence arrives here already masked.
+//! `probe run` has the app execute a run's probes (the run's effective probes) and record one `evidence` event
+//! per execution; `probe check` has it run a checklist file's probes with nothing recorded (preflight). Both exit
+//! non-zero when a probe did not pass, so scripts can gate on them. Secrets are read from the keyring by the app,
+//! only when a probe references one; evidence arrives here already masked. This file prints.
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use serde::Serialize;
 
-use runsheet_core::event::EventBody;
-use runsheet_core::probe::{secret_refs, Outcome, ProbeCheck};
+use runsheet_app::probes::ProbeTarget;
+use runsheet_app::{ProbeResult, DEFAULT_CONCURRENCY};
+use runsheet_core::probe::Outcome;
 use runsheet_core::suggest::{suggest, suggest_commands, Suggestion};
 use runsheet_core::Checklist;
-use runsheet_probes::{ProbeJob, ProbeResult, ResolvedSecrets, DEFAULT_CONCURRENCY};
 
-use crate::cmd::{print_json, read_checklist_file};
+use crate::cmd::print_json;
 use crate::ctx::Ctx;
 
 #[derive(Debug, Subcommand)]
@@ -74,45 +73,6 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
         Command::Arm { run, item, as_ } => arm(ctx, &run, &item, as_.as_deref()),
         Command::Add { run, item, file, as_ } => add(ctx, &run, &item, file.as_deref(), as_.as_deref()),
     }
-}
-
-/// The run's checklist with the probes added during the run (`probe add`), and the items armed for it.
-fn run_checklist(ctx: &Ctx, run_id: &str) -> Result<(Checklist, BTreeSet<String>)> {
-    let state = ctx.store()?.run_state(run_id).with_context(|| format!("reading run {run_id}"))?;
-    Ok((state.effective_checklist(), state.armed))
-}
-
-fn jobs_for(checklist: &Checklist, only: &[String], armed: &dyn Fn(&str) -> bool) -> Result<Vec<ProbeJob>> {
-    for id in only {
-        if checklist.item(id).is_none() {
-            bail!("no item `{id}` in this checklist (see `runsheet inspect` or `runsheet run show` for item ids)");
-        }
-    }
-    let mut jobs = Vec::new();
-    for (_, _, item) in checklist.items() {
-        if !only.is_empty() && !only.contains(&item.id) {
-            continue;
-        }
-        for (i, decl) in item.probes.iter().enumerate() {
-            jobs.push(ProbeJob {
-                item: item.id.clone(),
-                index: i as u32,
-                spec: decl.spec.clone(),
-                armed: armed(&item.id),
-            });
-        }
-    }
-    Ok(jobs)
-}
-
-/// Read the secrets the jobs reference (opening the keyring only if one is referenced).
-/// The keyring service is the app's (`runsheet_app::Services::from_env`), never read here.
-fn resolve_secrets(ctx: &Ctx, jobs: &[ProbeJob]) -> Result<ResolvedSecrets> {
-    if jobs.iter().all(|j| secret_refs(&j.spec).is_empty()) {
-        return Ok(ResolvedSecrets::none());
-    }
-    let store = runsheet_secrets::SecretStore::with_service(&ctx.app()?.services().secrets);
-    Ok(ResolvedSecrets::resolve(store.as_ref(), jobs.iter().map(|j| &j.spec)))
 }
 
 /// One line of `--json` output.
@@ -184,10 +144,11 @@ fn summary(results: &[ProbeResult]) -> Result<()> {
 }
 
 fn run_probes(ctx: &Ctx, run: &str, items: &[String], json: bool, concurrency: usize, as_: Option<&str>) -> Result<()> {
-    let run_id = ctx.resolve_run(run)?;
-    let (checklist, armed) = run_checklist(ctx, &run_id)?;
-    let jobs = jobs_for(&checklist, items, &|id| armed.contains(id))?;
-    if jobs.is_empty() {
+    let app = ctx.app()?;
+    let actor = ctx.operator(as_);
+    let target = ProbeTarget::Items { items: items.to_vec() };
+    let recorded = app.run_probes(run, &target, &actor, concurrency)?;
+    if recorded.is_empty() {
         if json {
             print_json(&Vec::<()>::new())?;
         } else {
@@ -195,24 +156,20 @@ fn run_probes(ctx: &Ctx, run: &str, items: &[String], json: bool, concurrency: u
         }
         return Ok(());
     }
-    let secrets = resolve_secrets(ctx, &jobs)?;
-    let results = runsheet_probes::run_blocking(jobs, secrets, concurrency)?;
-    let store = ctx.store()?;
-    let actor = ctx.operator(as_);
-    let mut events = Vec::new();
-    for r in &results {
-        let body = EventBody::Evidence { item: r.item.clone(), evidence: r.evidence.to_value() };
-        let ev = store.append(&run_id, &actor, body, ctx.now()).with_context(|| format!("recording evidence for {}", r.item))?;
-        events.push(Some(ev.id));
-    }
+    // Evidence that could not be stored is an error before anything is printed: an unrecorded result is no
+    // evidence.
+    let events = recorded
+        .iter()
+        .map(|r| r.event.as_ref().map(|e| Some(e.id.clone())).map_err(Clone::clone))
+        .collect::<runsheet_app::Result<Vec<_>>>()?;
+    let results: Vec<ProbeResult> = recorded.into_iter().map(|r| r.result).collect();
     print_results(&results, &events, json)?;
     summary(&results)
 }
 
 fn check(ctx: &Ctx, file: &std::path::Path, json: bool, allow_shell: bool, concurrency: usize) -> Result<()> {
-    let (_, _, checklist) = read_checklist_file(file)?;
-    let jobs = jobs_for(&checklist, &[], &|_| allow_shell)?;
-    if jobs.is_empty() {
+    let results = ctx.app()?.check_file_probes(file, allow_shell, concurrency)?;
+    if results.is_empty() {
         if json {
             print_json(&Vec::<()>::new())?;
         } else {
@@ -220,34 +177,26 @@ fn check(ctx: &Ctx, file: &std::path::Path, json: bool, allow_shell: bool, concu
         }
         return Ok(());
     }
-    let secrets = resolve_secrets(ctx, &jobs)?;
-    let results = runsheet_probes::run_blocking(jobs, secrets, concurrency)?;
     print_results(&results, &[], json)?;
     summary(&results)
 }
 
 fn arm(ctx: &Ctx, run: &str, item: &str, as_: Option<&str>) -> Result<()> {
-    let run_id = ctx.resolve_run(run)?;
-    let (checklist, armed) = run_checklist(ctx, &run_id)?;
-    let Some(it) = checklist.item(item) else {
-        bail!("no item `{item}` in run {run_id}");
-    };
-    if !it.probes.iter().any(|p| matches!(p.spec.check, ProbeCheck::Shell { .. })) {
-        bail!("item `{item}` has no shell probe to arm");
+    let app = ctx.app()?;
+    // Resolved here only to print the full ids; the app resolves them the same way and checks the rest.
+    let state = app.run(run)?;
+    let item = runsheet_app::runs::resolve_item(&state, item)?;
+    let run_id = state.run_id;
+    match app.arm(&run_id, &item, &ctx.operator(as_))? {
+        Some(_) => println!("armed shell probes of {item} for run {run_id}"),
+        None => println!("shell probes of {item} are already armed for run {run_id}"),
     }
-    if armed.contains(item) {
-        println!("shell probes of {item} are already armed for run {run_id}");
-        return Ok(());
-    }
-    let actor = ctx.operator(as_);
-    ctx.store()?.append(&run_id, &actor, EventBody::ProbeArmed { item: item.to_string() }, ctx.now())?;
-    println!("armed shell probes of {item} for run {run_id}");
     Ok(())
 }
 
 fn add(ctx: &Ctx, run: &str, item: &str, file: Option<&std::path::Path>, as_: Option<&str>) -> Result<()> {
     use std::io::Read;
-    let run_id = ctx.resolve_run(run)?;
+    let app = ctx.app()?;
     let source = match file {
         Some(f) => std::fs::read_to_string(f).with_context(|| format!("reading probe TOML {}", f.display()))?,
         None => {
@@ -256,21 +205,14 @@ fn add(ctx: &Ctx, run: &str, item: &str, file: Option<&std::path::Path>, as_: Op
             s
         }
     };
-    // Accept the block with or without its ```probe fence, as copied from a checklist or `inspect --suggest`.
-    let source = runsheet_app::probes::strip_probe_fence(&source);
-    let name = file.map_or_else(|| "stdin".to_string(), |f| f.display().to_string());
-    if let Err(e) = runsheet_core::probe::parse(&source) {
+    // The block is accepted with or without its ```probe fence, as copied from a checklist or `inspect --suggest`.
+    // Validated here first only so the error names where the TOML came from; the app validates it again.
+    if let Err(e) = runsheet_app::probes::validate_probe(&source) {
+        let name = file.map_or_else(|| "stdin".to_string(), |f| f.display().to_string());
         bail!("{name}: invalid probe: {e}");
     }
-    let store = ctx.store()?;
-    let state = store.run_state(&run_id).with_context(|| format!("reading run {run_id}"))?;
-    if state.checklist.item(item).is_none() {
-        bail!("no item `{item}` in run {run_id} (see `runsheet run show {run_id}` for item ids)");
-    }
-    let index = state.probes(item).len();
-    let actor = ctx.operator(as_);
-    let e = store.append(&run_id, &actor, EventBody::ProbeAdded { item: item.to_string(), source }, ctx.now())?;
-    println!("added probe #{index} to {item} in run {run_id} ({})", e.id);
+    let added = app.add_probe(run, item, &source, &ctx.operator(as_))?;
+    println!("added probe #{} to {} in run {} ({})", added.index, added.item, added.event.run_id, added.event.id);
     Ok(())
 }
 

@@ -1,4 +1,5 @@
-//! `runsheet run new|list|show|set|export`.
+//! `runsheet run new|list|show|set|export`: argument parsing (states, `--window`, formats) and the text views of a
+//! run; every workflow is the app's.
 
 use std::path::{Path, PathBuf};
 
@@ -6,13 +7,12 @@ use anyhow::{anyhow, bail, Context, Result};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use clap::Subcommand;
 
-use runsheet_core::event::{EventBody, ItemState};
+use runsheet_app::export::Format as ExportFormat;
+use runsheet_app::runs::NewRun;
+use runsheet_core::event::ItemState;
 use runsheet_core::run::RunState;
-use runsheet_core::signoff::GateVerdict;
 use runsheet_core::Item;
-use runsheet_store::NewRun;
 
-use crate::cmd::pdf::Paper;
 use crate::cmd::print_json;
 use crate::ctx::Ctx;
 
@@ -85,22 +85,31 @@ pub enum Format {
     Pdf,
 }
 
+/// Paper size of the PDF report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Paper {
+    #[default]
+    A4,
+    Letter,
+}
+
 pub fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
+    let app = ctx.app()?;
     match cmd {
         Command::New { checklist, title, version, environment, window, as_ } => {
-            let checklist_id = resolve_checklist_arg(&checklist, ctx)?;
+            let checklist = checklist_arg(&checklist, ctx)?;
             let (window_start, window_end) = match window.as_deref() {
                 Some(w) => parse_window(w)?,
                 None => (None, None),
             };
             let operator = ctx.operator(as_.as_deref());
-            let new = NewRun { checklist_id, title, version, environment, window_start, window_end, operator };
-            let id = ctx.store()?.create_run(new, ctx.now()).context("creating the run")?;
+            let new = NewRun { checklist, title, version, environment, window_start, window_end };
+            let id = app.create_run(new, &operator).context("creating the run")?;
             println!("{id}");
             Ok(())
         }
         Command::List { json } => {
-            let runs = ctx.store()?.list_runs()?;
+            let runs = app.run_summaries()?;
             if json {
                 return print_json(&runs);
             }
@@ -114,94 +123,74 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
             Ok(())
         }
         Command::Show { run, json } => {
-            let state = load(&run, ctx)?;
+            let state = app.run(&run)?;
             if json {
-                return print_json(&state.to_json(ctx.now()));
+                return print_json(&state.to_json(app.now()));
             }
             print!("{}", show_text(&state));
             Ok(())
         }
         Command::Set { run, item, state, reason, note, as_ } => {
-            let run_id = ctx.resolve_run(&run)?;
             let state = ItemState::parse(&state).ok_or_else(|| {
                 anyhow!("unknown state `{state}` (expected pending, done, skipped, failed, blocked or n/a)")
             })?;
-            let current = ctx.store()?.run_state(&run_id)?;
-            let item = resolve_item(&current, &item)?;
             let actor = ctx.operator(as_.as_deref());
-            // Advisory phase gates warn; strict ones are refused by the store itself.
-            if let GateVerdict::Warn { blockers } = ctx.store()?.gate(&run_id, &item, ctx.now())? {
-                for b in blockers {
-                    eprintln!("warning: {b}");
-                }
+            let change = app.set_item(&run, &item, state, reason, note, &actor)?;
+            // Advisory phase gates warn; strict ones are refused by the app.
+            for b in &change.warnings {
+                eprintln!("warning: {b}");
             }
-            let body = EventBody::ItemSet { item: item.clone(), state, reason, note };
-            let event = ctx
-                .store()?
-                .append(&run_id, &actor, body, ctx.now())
-                .with_context(|| format!("setting {item} in run {run_id}"))?;
-            // Printed only after `append` returned, i.e. after the commit reached the disk.
-            println!("recorded {} {} = {} by {} ({})", short(&run_id), item, state, actor, event.id);
+            // Printed only after the app returned, i.e. after the commit reached the disk.
+            println!("recorded {} {} = {} by {} ({})", short(&change.run_id), change.item, state, actor, change.event.id);
             Ok(())
         }
         Command::Export { run, format, output, paper, layout } => {
-            let run_id = ctx.resolve_run(&run)?;
-            let text = match format {
-                Format::Pdf => return crate::cmd::pdf::export(&run_id, output, paper, ctx),
-                // The one run log writer: the same document the signed PDF carries.
-                Format::Json => {
-                    let state = ctx.store()?.run_state(&run_id)?;
-                    String::from_utf8(runsheet_report::run_log_json(&state, ctx.now())?)
-                        .context("the run log is not UTF-8")?
-                }
-                Format::Md if layout == MdLayout::Log => {
-                    let state = ctx.store()?.run_state(&run_id)?;
-                    let input = runsheet_report::ReportInput::from_state(&state, ctx.now())?;
-                    runsheet_report::markdown::deployment_log(&input)
-                }
-                Format::Md => runsheet_core::run::export_markdown(&ctx.store()?.run_state(&run_id)?),
+            let run_id = app.resolve_run(&run)?;
+            let paper = match paper {
+                Paper::A4 => runsheet_app::export::Paper::A4,
+                Paper::Letter => runsheet_app::export::Paper::Letter,
             };
-            match output {
-                Some(path) => write_file(&path, &text)?,
-                None => print!("{text}"),
+            let format = match (format, layout) {
+                (Format::Pdf, _) => ExportFormat::Pdf,
+                (Format::Json, _) => ExportFormat::Json,
+                (Format::Md, MdLayout::Log) => ExportFormat::MdLog,
+                (Format::Md, MdLayout::Checklist) => ExportFormat::Md,
+            };
+            match (format, output) {
+                (ExportFormat::Pdf, None) => bail!("a PDF is binary: give the output file with -o FILE.pdf"),
+                (ExportFormat::Pdf, Some(path)) => {
+                    let out = app.export_to(&run_id, format, paper, &path)?;
+                    let (subject, fingerprint) = out.signer.unwrap_or_default();
+                    println!(
+                        "wrote {} ({} KB, {} events, signed by {subject} sha-256 {fingerprint})",
+                        path.display(),
+                        out.bytes.len().div_ceil(1024),
+                        out.events,
+                    );
+                }
+                (_, Some(path)) => {
+                    app.export_to(&run_id, format, paper, &path)?;
+                }
+                (_, None) => {
+                    let out = app.export(&run_id, format, paper)?;
+                    print!("{}", String::from_utf8(out.bytes).context("the export is not UTF-8")?);
+                }
             }
             Ok(())
         }
     }
 }
 
-fn load(run: &str, ctx: &Ctx) -> Result<RunState> {
-    let run_id = ctx.resolve_run(run)?;
-    Ok(ctx.store()?.run_state(&run_id)?)
-}
-
-/// CHECKLIST argument of `run new`: an existing file is imported first; otherwise an id or unique id prefix.
-fn resolve_checklist_arg(arg: &str, ctx: &Ctx) -> Result<String> {
+/// CHECKLIST argument of `run new`: an existing file is imported first; otherwise a checklist id (imported or
+/// `template:NAME.md`) or a unique id prefix.
+fn checklist_arg(arg: &str, ctx: &Ctx) -> Result<String> {
+    let app = ctx.app()?;
     let path = Path::new(arg);
     if path.is_file() {
-        return Ok(crate::cmd::checklist::import(path, ctx)?.id);
+        return Ok(app.import_file(path)?.id);
     }
-    ctx.store()?.resolve_checklist(arg).with_context(|| format!("`{arg}` is neither a file nor a checklist id"))
-}
-
-/// An item id, or a unique prefix of one, or the exact item text.
-fn resolve_item(state: &RunState, arg: &str) -> Result<String> {
-    if state.items.contains_key(arg) {
-        return Ok(arg.to_string());
-    }
-    let by_prefix: Vec<&String> = state.items.keys().filter(|k| k.starts_with(arg)).collect();
-    if by_prefix.len() == 1 {
-        return Ok(by_prefix[0].clone());
-    }
-    let by_text: Vec<String> =
-        state.checklist.items().into_iter().filter(|(_, _, i)| i.text == arg).map(|(_, _, i)| i.id.clone()).collect();
-    if by_text.len() == 1 {
-        return Ok(by_text[0].clone());
-    }
-    if by_prefix.len() > 1 {
-        bail!("item `{arg}` is ambiguous: {}", by_prefix.iter().take(5).map(|s| s.as_str()).collect::<Vec<_>>().join(", "));
-    }
-    bail!("no item `{arg}` in run {} (see `runsheet run show {}`)", state.run_id, short(&state.run_id))
+    let (summary, _) = app.checklist(arg).with_context(|| format!("`{arg}` is neither a file nor a checklist id"))?;
+    Ok(summary.id)
 }
 
 /// START..END with RFC 3339 or `YYYY-MM-DD HH:MM` (UTC) on each side.
@@ -223,10 +212,6 @@ pub fn parse_window(w: &str) -> Result<(Option<DateTime<Utc>>, Option<DateTime<U
         bail!("--window: `{s}` is not a time (use RFC 3339 or YYYY-MM-DD HH:MM, UTC)")
     };
     Ok((one(a)?, one(b)?))
-}
-
-fn write_file(path: &Path, text: &str) -> Result<()> {
-    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
 }
 
 fn short(id: &str) -> &str {

@@ -1,12 +1,11 @@
-//! `runsheet verify [RUN | FILE.db | FILE.pdf | FILE.json]`: check hash chains; exit non-zero naming the first
-//! bad event. A `.pdf` goes to the report engineer's `pdf.rs`; a JSON run log (from `run export --format json`) and
-//! another database file (a backup) are checked here, the log with runsheet-report's run log reader.
+//! `runsheet verify [RUN | FILE.db | FILE.pdf | FILE.json]`: check hash chains (and a PDF's signature); exit non-zero
+//! naming the first problem. The app checks and recognises a file by its first bytes; this file prints the result.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 
-use runsheet_store::{Store, VerifyReport};
+use runsheet_app::verify::{DatabaseReport, LogCheck, PdfReport, Verified};
 
 use crate::cmd::print_json;
 use crate::ctx::Ctx;
@@ -21,72 +20,91 @@ pub struct Args {
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
-    let Some(target) = args.target else {
-        return report(ctx.store()?.verify(None)?, args.json);
+    let app = ctx.app()?;
+    let verified = match args.target.as_deref() {
+        None => app.verify_store(None)?,
+        Some(target) if Path::new(target).is_file() => app.verify_file(Path::new(target))?,
+        Some(run) => app.verify_store(Some(run))?,
     };
-    let path = Path::new(&target);
-    if path.is_file() {
-        let mut head = [0u8; 16];
-        let n = std::fs::File::open(path)
-            .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
-            .with_context(|| format!("reading {}", path.display()))?;
-        let head = &head[..n];
-        if head.starts_with(b"%PDF") {
-            return crate::cmd::pdf::verify(PathBuf::from(path), ctx);
-        }
-        if head.starts_with(b"SQLite format 3") {
-            let store = Store::open(path)?;
-            return report(store.verify(None)?, args.json);
-        }
-        return verify_json_log(path, args.json);
+    match &verified {
+        Verified::Database(r) => database(r, args.json)?,
+        Verified::Pdf(r) => pdf(r, args.json)?,
+        Verified::Log(l) => log(l, args.json)?,
     }
-    let run_id = ctx.resolve_run(&target)?;
-    report(ctx.store()?.verify(Some(&run_id))?, args.json)
-}
-
-fn report(r: VerifyReport, json: bool) -> Result<()> {
-    if json {
-        print_json(&r)?;
-    } else {
-        for run in &r.runs {
-            match &run.problem {
-                None => println!("ok    {}  {} events  {}", run.run_id, run.events, run.title),
-                Some(p) => println!("BAD   {}  {}", run.run_id, p),
-            }
+    if let Some(problem) = verified.problem() {
+        match (&verified, args.target) {
+            (Verified::Pdf(_), Some(file)) => bail!("{file} does not verify: {problem}"),
+            _ => bail!(problem),
         }
-        if r.runs.is_empty() {
-            println!("no runs in {}", r.database);
-        }
-    }
-    if let Some(bad) = r.first_problem() {
-        let problem = bad.problem.as_ref().map(ToString::to_string).unwrap_or_default();
-        bail!("run {} in {} does not verify: {problem}", bad.run_id, r.database);
     }
     Ok(())
 }
 
-/// A JSON run log as `run export --format json` writes it (`runsheet-run-log/2`, or `/1` from older builds), or a
-/// bare array of events: checked by the same code that checks a PDF's attached log.
-fn verify_json_log(path: &Path, json: bool) -> Result<()> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    if serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_err() {
-        bail!("{} is not a PDF, database or JSON run log", path.display());
+fn database(r: &DatabaseReport, json: bool) -> Result<()> {
+    if json {
+        return print_json(r);
     }
-    let check = runsheet_report::verify::check_run_log(&bytes);
-    if !check.problems.is_empty() {
-        bail!("run log {} does not verify: {}", path.display(), check.problems.join("; "));
+    for run in &r.runs {
+        match &run.problem {
+            None => println!("ok    {}  {} events  {}", run.run_id, run.events, run.title),
+            Some(p) => println!("BAD   {}  {}", run.run_id, p),
+        }
     }
-    let run_id = check.run_id.unwrap_or_default();
+    if r.runs.is_empty() {
+        println!("no runs in {}", r.database);
+    }
+    Ok(())
+}
+
+/// The signatures, their coverage and the attached run log: who signed, and what does not hold.
+fn pdf(r: &PdfReport, json: bool) -> Result<()> {
+    if json {
+        return print_json(r);
+    }
+    for s in &r.signatures {
+        let ok = s.digest_matches && s.signature_valid;
+        println!(
+            "{} signature by {} (certificate sha-256 {}){}",
+            if ok { "ok   " } else { "BAD  " },
+            s.signer,
+            s.fingerprint,
+            s.signed_at()
+                .map(|t| format!(", signed {}", t.to_rfc3339()))
+                .or_else(|| s.signing_time.as_deref().map(|t| format!(", signed {t}")))
+                .unwrap_or_default()
+        );
+    }
+    println!("{} signature covers the whole file", if r.covers_whole_file { "ok   " } else { "BAD  " });
+    if let Some(l) = &r.run_log {
+        println!(
+            "{} attached run log: {} events, run {}, head {}",
+            if l.dag_ok { "ok   " } else { "BAD  " },
+            l.events,
+            l.run_id.as_deref().unwrap_or("-"),
+            l.heads.join(" ")
+        );
+    }
+    for p in &r.problems {
+        println!("problem: {p}");
+    }
+    Ok(())
+}
+
+/// A JSON run log: printed only when it verifies (otherwise the error says why).
+fn log(l: &LogCheck, json: bool) -> Result<()> {
+    if !l.ok {
+        return Ok(());
+    }
     if json {
         print_json(&serde_json::json!({
-            "run_id": run_id,
-            "format": check.format,
-            "events": check.events,
-            "heads": check.heads,
+            "run_id": l.run_id,
+            "format": l.format,
+            "events": l.events,
+            "heads": l.heads,
             "ok": true,
-        }))?;
+        }))
     } else {
-        println!("ok    {run_id}  {} events  head {}", check.events, check.heads.join(","));
+        println!("ok    {}  {} events  head {}", l.run_id, l.events, l.heads.join(","));
+        Ok(())
     }
-    Ok(())
 }
