@@ -134,6 +134,8 @@ impl App {
 }
 
 #[cfg(test)]
+// A failed expectation in a test is the test failing, with its message.
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use crate::Services;

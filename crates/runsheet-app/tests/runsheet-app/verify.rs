@@ -8,6 +8,9 @@ use crate::support::home;
 /// front end: besides the hash chain, a `/2` log's `head_hashes` and `run_id` must be what its events say, and a
 /// log without events proves nothing. (The app's own copy checked the chain only, so the CLI and the desktop
 /// disagreed about the same file.)
+/// A named way of breaking a run log document.
+type Breaker = (&'static str, Box<dyn Fn(&mut serde_json::Value)>);
+
 #[test]
 fn a_run_log_verifies_only_when_its_claims_match_its_events() {
     let h = home("verify-log");
@@ -22,7 +25,7 @@ fn a_run_log_verifies_only_when_its_claims_match_its_events() {
     assert_eq!((good.events, good.heads.len()), (2, 1), "two events, one head");
 
     let doc: serde_json::Value = serde_json::from_slice(&log).expect("json");
-    let breakers: Vec<(&str, Box<dyn Fn(&mut serde_json::Value)>)> = vec![
+    let breakers: Vec<Breaker> = vec![
         ("head_hashes naming another event", Box::new(|v| {
             let first = v["events"][0]["hash"].clone();
             v["head_hashes"] = serde_json::json!([first]);

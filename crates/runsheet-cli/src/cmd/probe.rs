@@ -233,9 +233,12 @@ struct SuggestionJson<'a> {
     reason: &'a str,
 }
 
+/// One row of `inspect --suggest`: (item id or None for a section's commands, section title, line, text, suggestions).
+type SuggestRow<'a> = (Option<&'a str>, &'a str, u32, &'a str, Vec<Suggestion>);
+
 /// `runsheet inspect FILE --suggest`: print suggested probes for the checklist's items (called by inspect.rs).
 pub fn inspect_suggest(checklist: &Checklist, json: bool) -> Result<()> {
-    let mut rows: Vec<(Option<&str>, &str, u32, &str, Vec<Suggestion>)> = Vec::new();
+    let mut rows: Vec<SuggestRow> = Vec::new();
     for p in &checklist.phases {
         for s in &p.sections {
             let found = suggest_commands(&s.commands);

@@ -193,8 +193,11 @@ fn checklist_arg(arg: &str, ctx: &Ctx) -> Result<String> {
     Ok(summary.id)
 }
 
+/// A change window's start and end; either may be open.
+type Window = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
 /// START..END with RFC 3339 or `YYYY-MM-DD HH:MM` (UTC) on each side.
-pub fn parse_window(w: &str) -> Result<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)> {
+pub fn parse_window(w: &str) -> Result<Window> {
     let (a, b) = w.split_once("..").ok_or_else(|| anyhow!("--window `{w}`: expected START..END"))?;
     let one = |s: &str| -> Result<Option<DateTime<Utc>>> {
         let s = s.trim();

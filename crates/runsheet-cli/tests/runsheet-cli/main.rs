@@ -2,6 +2,9 @@
 //! temporary directory. Modules mirror `src/` (`cmd` for the commands, `crash` for the SIGKILL harness), plus
 //! `run_log` for the JSON run log against its schema.
 
+// A failed expectation in a test is the test failing, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod cmd;
 mod crash;
 mod run_log;
@@ -17,6 +20,12 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_runsheet");
 #[derive(Debug)]
 pub struct Home {
     pub dir: tempfile::TempDir,
+}
+
+impl Default for Home {
+    fn default() -> Home {
+        Home::new()
+    }
 }
 
 impl Home {
