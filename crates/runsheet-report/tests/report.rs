@@ -210,15 +210,13 @@ fn a_tampered_run_log_fails_the_chain_check() {
     assert!(!r.dag_ok && !r.problems.is_empty(), "an edited event must fail");
 }
 
-/// The report reads the one fold: its status, item states and sign-offs are `RunState`'s, whatever order and
-/// duplication the events arrive in.
+/// The report reads the one fold (the property test over random event sets, comparing the report with the CLI's
+/// JSON and the desktop's view, is runsheet-app's `tests/runsheet-app/fold.rs`).
 mod one_fold {
     use super::common;
-    use chrono::{DateTime, TimeDelta, Utc};
-    use proptest::prelude::*;
-    use runsheet_core::event::{Event, EventBody, GateMode, ItemState};
-    use runsheet_core::run::{RunState, RunStatus};
-    use runsheet_core::signoff::statuses;
+    use chrono::TimeDelta;
+    use runsheet_core::event::{EventBody, ItemState};
+    use runsheet_core::run::RunStatus;
     use runsheet_report::ReportInput;
 
     /// The sample run, every rollback item marked n/a: all settled, the failed item `deploy-1-0` waived.
@@ -255,142 +253,6 @@ mod one_fold {
         let input = ReportInput::from_state(&state, at).unwrap();
         assert_eq!(input.outcome(), "COMPLETED AND SIGNED OFF");
         assert!(!input.in_progress());
-    }
-
-    /// One random event about the sample checklist; `n` makes ids unique.
-    fn body(kind: u8, item: &str, pick: u8, at: DateTime<Utc>) -> EventBody {
-        let states = ItemState::ALL;
-        let roles = ["Technical Lead", "release manager", " PRODUCT OWNER ", "Nobody"];
-        let people = ["Dana Ops", "Sam Lead", "sam lead", "Rita"];
-        match kind % 8 {
-            0 | 1 => {
-                let state = states[pick as usize % states.len()];
-                let reason = (state == ItemState::Skipped).then(|| "r".to_string());
-                EventBody::ItemSet { item: item.into(), state, reason, note: (pick % 3 == 0).then(|| format!("n{pick}")) }
-            }
-            2 => EventBody::Waived { item: item.into(), reason: "w".into(), approver: people[pick as usize % 4].into() },
-            3 => EventBody::SignedOff {
-                role: roles[pick as usize % 4].into(),
-                name: people[(pick / 4) as usize % 4].into(),
-                comment: None,
-            },
-            4 => {
-                let ok = pick % 2 == 0;
-                let ev = if pick % 7 == 0 {
-                    // Unreadable evidence: must count as failing everywhere.
-                    serde_json::json!({ "kind": "http", "garbage": true })
-                } else {
-                    serde_json::json!({
-                        "kind": "http", "target": "GET http://localhost/health", "probe": 0,
-                        "started_at": at, "ended_at": at, "duration_ms": pick, "outcome": if ok { "pass" } else { "fail" },
-                        "detail": "d", "fresh_for_secs": 900
-                    })
-                };
-                EventBody::Evidence { item: item.into(), evidence: ev }
-            }
-            5 => EventBody::NoteAdded { item: item.into(), note: format!("note {pick}") },
-            6 => EventBody::SettingsChanged {
-                four_eyes: Some(pick % 2 == 0),
-                gate_mode: Some(if pick % 3 == 0 { GateMode::Strict } else { GateMode::Advisory }),
-            },
-            _ => EventBody::RoleAdded { role: people[pick as usize % 4].into() },
-        }
-    }
-
-    fn events(specs: &[(u8, u8, u8, u8, u8)]) -> Vec<Event> {
-        let mut created = common::run(2, false).into_iter().next().unwrap();
-        created.lamport = 0;
-        let items: Vec<String> = common::checklist(2).items().into_iter().map(|(_, _, i)| i.id.clone()).collect();
-        let mut out = vec![created];
-        for (n, (kind, item, pick, lamport, device)) in specs.iter().enumerate() {
-            let at = common::t0() + TimeDelta::minutes(i64::from(*lamport));
-            out.push(Event {
-                id: format!("e{n:03}"),
-                run_id: "run-7f3a9c21".into(),
-                device: format!("d{}", device % 3),
-                lamport: 1 + u64::from(*lamport % 12),
-                parents: vec![],
-                at,
-                actor: ["Dana Ops", "Sam Lead", "Rita"][*pick as usize % 3].into(),
-                body: body(*kind, &items[*item as usize % items.len()], *pick, at),
-                hash: format!("h{n:03}"),
-                device_seq: None,
-                author: None,
-            });
-        }
-        out
-    }
-
-    /// `events` in the order of `keys`, with the events at `dups` repeated; duplicates are then dropped by id,
-    /// as a store merging the same event twice does.
-    fn arrive(events: &[Event], keys: &[u32], dups: &[usize]) -> Vec<Event> {
-        let mut all: Vec<(u32, Event)> =
-            events.iter().enumerate().map(|(i, e)| (keys.get(i).copied().unwrap_or(0), e.clone())).collect();
-        for d in dups {
-            if let Some(e) = events.get(d % events.len().max(1)) {
-                all.push((keys.get(*d).copied().unwrap_or(7), e.clone()));
-            }
-        }
-        all.sort_by_key(|(k, _)| *k);
-        let mut seen = std::collections::BTreeSet::new();
-        all.into_iter().filter(|(_, e)| seen.insert(e.id.clone())).map(|(_, e)| e).collect()
-    }
-
-    fn item_states(v: &serde_json::Value, out: &mut Vec<(String, String)>) {
-        for it in v.as_array().into_iter().flatten() {
-            out.push((it["id"].as_str().unwrap_or("").into(), it["state"].as_str().unwrap_or("").into()));
-            item_states(&it["children"], out);
-        }
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
-        #[test]
-        fn every_reader_agrees_and_order_does_not_matter(
-            specs in proptest::collection::vec((any::<u8>(), any::<u8>(), any::<u8>(), any::<u8>(), any::<u8>()), 0..40),
-            keys_a in proptest::collection::vec(any::<u32>(), 41),
-            keys_b in proptest::collection::vec(any::<u32>(), 41),
-            dups in proptest::collection::vec(0usize..41, 0..6),
-        ) {
-            let evs = events(&specs);
-            let now = common::t0() + TimeDelta::minutes(20);
-            let a = RunState::fold(arrive(&evs, &keys_a, &dups)).unwrap();
-            let b = RunState::fold(arrive(&evs, &keys_b, &[])).unwrap();
-            prop_assert_eq!(&a, &b, "two arrival orders of one event set fold to one state");
-
-            let json = a.to_json(now);
-            let input = ReportInput::from_state(&a, now).unwrap();
-            let signoffs = serde_json::to_value(statuses(&a, now)).unwrap();
-            prop_assert_eq!(&json["status"], &serde_json::to_value(a.status()).unwrap());
-            prop_assert_eq!(input.status, a.status());
-            prop_assert_eq!(&json["signoffs"], &signoffs, "run JSON sign-offs are the rules' statuses");
-            prop_assert_eq!(&serde_json::to_value(&input.signoffs).unwrap(), &signoffs, "and so are the report's");
-
-            let mut from_json = Vec::new();
-            for p in json["phases"].as_array().into_iter().flatten() {
-                for s in p["sections"].as_array().into_iter().flatten() {
-                    item_states(&s["items"], &mut from_json);
-                }
-            }
-            let from_report: Vec<(String, String)> = input.phases.iter().flat_map(|p| p.items())
-                .map(|i| (i.id.clone(), i.state.as_str().to_string())).collect();
-            let from_state: Vec<(String, String)> = from_report.iter()
-                .map(|(id, _)| (id.clone(), a.items[id].state.as_str().to_string())).collect();
-            prop_assert_eq!(&from_json, &from_report);
-            prop_assert_eq!(&from_state, &from_report);
-
-            // The report's outcome words the status, never a second opinion.
-            let word = match a.status() {
-                RunStatus::Failed => "FAILED",
-                RunStatus::Blocked => "BLOCKED",
-                RunStatus::NotStarted | RunStatus::InProgress => "IN PROGRESS",
-                RunStatus::Complete | RunStatus::Signed => "COMPLETED",
-            };
-            prop_assert!(input.outcome().starts_with(word), "{:?} vs {}", a.status(), input.outcome());
-            // Signed needs every role signed; those are exactly the statuses with a signer.
-            let all_signed = input.signoffs.iter().all(|s| s.signed_by.is_some()) && !input.signoffs.is_empty();
-            prop_assert_eq!(a.status() == RunStatus::Signed, all_signed && matches!(a.status(), RunStatus::Signed | RunStatus::Complete));
-        }
     }
 }
 

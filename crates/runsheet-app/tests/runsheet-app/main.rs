@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod bench;
+mod fold;
 mod library;
 mod runs;
 mod secrets;

@@ -127,7 +127,7 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
             if json {
                 return print_json(&state.to_json(app.now()));
             }
-            print!("{}", show_text(&state));
+            print!("{}", show_text(&state, app.now()));
             Ok(())
         }
         Command::Set { run, item, state, reason, note, as_ } => {
@@ -221,7 +221,7 @@ fn short(id: &str) -> &str {
     id.get(..13).unwrap_or(id)
 }
 
-fn show_text(s: &RunState) -> String {
+fn show_text(s: &RunState, now: DateTime<Utc>) -> String {
     fn item(out: &mut String, s: &RunState, it: &Item, depth: usize) {
         let st = s.items.get(&it.id).cloned().unwrap_or_default();
         let glyph = match st.state {
@@ -279,12 +279,15 @@ fn show_text(s: &RunState) -> String {
             }
         }
     }
-    if !s.roles.is_empty() {
+    // Who signed each role is the sign-off rules' answer (the first signature, role matched case-insensitively),
+    // as in the JSON, the desktop and the PDF.
+    let roles = runsheet_core::signoff::statuses(s, now);
+    if !roles.is_empty() {
         out.push_str("\nsign-offs:\n");
-        for r in s.roles.iter().map(|r| &r.name) {
-            match s.signoffs.iter().rev().find(|x| &x.role == r) {
-                Some(x) => out.push_str(&format!("  {r}: {} at {}\n", x.name, x.at.format("%Y-%m-%d %H:%M UTC"))),
-                None => out.push_str(&format!("  {r}: (not signed)\n")),
+        for r in roles {
+            match (&r.signed_by, r.at) {
+                (Some(by), Some(at)) => out.push_str(&format!("  {}: {by} at {}\n", r.role, at.format("%Y-%m-%d %H:%M UTC"))),
+                _ => out.push_str(&format!("  {}: (not signed)\n", r.role)),
             }
         }
     }
