@@ -1,6 +1,11 @@
 //! Probe specifications and evidence: the TOML inside ```probe blocks, parsed and validated into a typed model,
 //! and the evidence record one execution leaves in a run.
 //!
+//! Each kind is described once, in its own file under `kinds/` ([`KindSpec`]: fields with type, required, default
+//! and help, plus its parse function); `fields` reads a block against that description, and [`ProbeSpec::to_toml`]
+//! writes one back from it. This file keeps what all kinds share: the [`ProbeCheck`] enum and its views, the
+//! common settings, and the order of checks in [`from_table`].
+//!
 //! Pure: nothing here executes a probe, resolves a secret or reads the clock (the runner in `runsheet-probes`
 //! does; `now` comes in as an argument). The TOML field names are a public file format (DESIGN.md): fields may be
 //! added, never renamed. Plaintext passwords are refused: `password` fields must reference a keyring secret.
