@@ -1,4 +1,5 @@
 //! Probe workflows that need no run: the probe kinds the editor shows.
+#![allow(clippy::expect_used)]
 
 use runsheet_app::probes::probe_kinds;
 use runsheet_core::probe::KINDS;

@@ -343,6 +343,8 @@ fn toml_key(k: &str) -> String {
 }
 
 #[cfg(test)]
+// Tests fail loudly on purpose: an unwrap here is an assertion.
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use chrono::{DateTime, Utc};

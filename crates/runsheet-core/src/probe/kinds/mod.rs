@@ -209,6 +209,8 @@ pub(crate) fn name_of(check: &ProbeCheck) -> &'static str {
 }
 
 #[cfg(test)]
+// Tests fail loudly on purpose: an unwrap here is an assertion.
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use std::collections::BTreeSet;
 
