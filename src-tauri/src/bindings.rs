@@ -28,6 +28,7 @@ macro_rules! specta_builder {
             $crate::commands::probes::evidence,
             $crate::commands::probes::arm_shell_probe,
             $crate::commands::probes::validate_probe,
+            $crate::commands::probes::probe_kinds,
             $crate::commands::probes::add_probe,
             $crate::commands::secrets::keyring_status,
             $crate::commands::secrets::list_credentials,

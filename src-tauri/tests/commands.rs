@@ -193,6 +193,19 @@ mod probes {
     }
 
     #[test]
+    fn probe_kinds_lists_every_kind_with_its_fields() {
+        let a = app();
+        let kinds = invoke(&a.main, "probe_kinds", json!({})).unwrap();
+        let expected = serde_json::to_value(runsheet_app::probes::probe_kinds()).unwrap();
+        assert_eq!(kinds, expected, "the command answers the application layer's list unchanged");
+        let names: Vec<&str> = kinds["kinds"].as_array().unwrap().iter().map(|k| k["kind"].as_str().unwrap()).collect();
+        assert_eq!((names.len(), names[0], names[2]), (11, "http", "port_free"), "every kind, in DESIGN.md's order");
+        let port = &kinds["kinds"][2]["fields"][0];
+        assert_eq!((port["name"].as_str(), port["required"].as_bool()), (Some("port"), Some(true)));
+        assert_eq!(kinds["kinds"][2]["fields"][1]["default"], "\"127.0.0.1\"", "defaults travel as TOML");
+    }
+
+    #[test]
     fn a_suggested_probe_is_offered_then_added_to_the_run() {
         let a = app();
         invoke(&a.main, "update_settings", json!({ "patch": { "operator_name": "Ada" } })).unwrap();

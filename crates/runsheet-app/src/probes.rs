@@ -14,7 +14,7 @@ use runsheet_core::probe::{secret_refs, Evidence, ProbeCheck};
 use runsheet_core::run::RunState;
 use runsheet_core::Checklist;
 use runsheet_probes::{ProbeJob, ProbeResult, ResolvedSecrets};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::runs::resolve_item;
 use crate::{Actor, App, Error, Result};
@@ -194,6 +194,62 @@ impl App {
         let index = state.probes(&item).len();
         let event = self.append(&state.run_id, actor, EventBody::ProbeAdded { item: item.clone(), source })?;
         Ok(AddedProbe { item, index, event })
+    }
+}
+
+/// The probe kinds as a probe editor shows them: each kind's fields, then the settings every kind takes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ProbeKinds {
+    pub kinds: Vec<ProbeKindView>,
+    pub common: Vec<ProbeFieldView>,
+}
+
+/// One probe kind (runsheet-core `probe::KindSpec`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ProbeKindView {
+    pub kind: String,
+    pub summary: String,
+    pub fields: Vec<ProbeFieldView>,
+}
+
+/// One field of a probe kind (runsheet-core `probe::FieldSpec`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ProbeFieldView {
+    pub name: String,
+    /// The value's type as the editor names it ("host:port", "integer 100-599").
+    #[serde(rename = "type")]
+    pub type_label: String,
+    pub required: bool,
+    /// The value used when the field is left out, as TOML (`"GET"`, `200`).
+    pub default: Option<String>,
+    pub help: String,
+}
+
+fn field_view(f: &runsheet_core::probe::FieldSpec) -> ProbeFieldView {
+    ProbeFieldView {
+        name: f.name.to_string(),
+        type_label: f.ty.label(),
+        required: f.required,
+        default: f.default.map(str::to_string),
+        help: f.help.to_string(),
+    }
+}
+
+/// Every probe kind's description (the one in runsheet-core each kind's parser reads), for the probe editor.
+pub fn probe_kinds() -> ProbeKinds {
+    ProbeKinds {
+        kinds: runsheet_core::probe::kinds()
+            .iter()
+            .map(|k| ProbeKindView {
+                kind: k.kind.to_string(),
+                summary: k.summary.to_string(),
+                fields: k.fields.iter().map(field_view).collect(),
+            })
+            .collect(),
+        common: runsheet_core::probe::COMMON_FIELDS.iter().map(field_view).collect(),
     }
 }
 

@@ -21,6 +21,7 @@ pub const COMMANDS: &[&str] = &[
     "evidence",
     "arm_shell_probe",
     "validate_probe",
+    "probe_kinds",
     "add_probe",
     // secrets
     "keyring_status",

@@ -1,12 +1,12 @@
 //! Probe commands: run the probes of an item, section or phase (status pushed as `ProbeStatusEvent`s), evidence,
-//! arming shell probes, validating and adding probe TOML.
+//! arming shell probes, the probe kinds an editor lists, validating and adding probe TOML.
 //!
 //! Left out: planning, secret resolution, execution, masking and recording (runsheet-app `probes`). `run_probes`
 //! returns once the probes are queued; results arrive as events and are stored as `evidence` events of the run.
 
 use std::sync::{Arc, Mutex};
 
-use runsheet_app::probes::ProbeTarget;
+use runsheet_app::probes::{ProbeKinds, ProbeTarget};
 use runsheet_app::view::{self, ItemStatus, ProbeOutcome, RunView};
 use runsheet_app::App;
 use serde::Serialize;
@@ -121,6 +121,13 @@ pub fn validate_probe(toml: String) -> CmdResult<ProbeValidation> {
         },
         Err(e) => ProbeValidation::Err { ok: false, field: e.field.clone(), line: None, message: e.to_string() },
     })
+}
+
+/// Every probe kind with its fields (type, required, default, help): what the probe editor lists.
+#[tauri::command]
+#[specta::specta]
+pub fn probe_kinds() -> CmdResult<ProbeKinds> {
+    Ok(runsheet_app::probes::probe_kinds())
 }
 
 #[tauri::command]

@@ -22,6 +22,8 @@ export const commands = {
 	evidence: (runId: string, itemId: string) => typedError<Evidence_Serialize[], WireError>(__TAURI_INVOKE("evidence", { runId, itemId })),
 	armShellProbe: (runId: string, itemId: string) => typedError<ItemStatus_Serialize, WireError>(__TAURI_INVOKE("arm_shell_probe", { runId, itemId })),
 	validateProbe: (toml: string) => typedError<ProbeValidation_Serialize, WireError>(__TAURI_INVOKE("validate_probe", { toml })),
+	/**  Every probe kind with its fields (type, required, default, help): what the probe editor lists. */
+	probeKinds: () => typedError<ProbeKinds_Serialize, WireError>(__TAURI_INVOKE("probe_kinds")),
 	addProbe: (runId: string, itemId: string, toml: string) => typedError<RunView_Serialize, WireError>(__TAURI_INVOKE("add_probe", { runId, itemId, toml })),
 	keyringStatus: () => typedError<KeyringStatus_Serialize, WireError>(__TAURI_INVOKE("keyring_status")),
 	listCredentials: () => typedError<SecretStatus[], WireError>(__TAURI_INVOKE("list_credentials")),
@@ -345,6 +347,63 @@ export type PhaseGate = {
 	title: string,
 	open: boolean,
 	blockers: Blocker[],
+};
+
+/**  One field of a probe kind (runsheet-core `probe::FieldSpec`). */
+export type ProbeFieldView = ProbeFieldView_Serialize | ProbeFieldView_Deserialize;
+
+/**  One field of a probe kind (runsheet-core `probe::FieldSpec`). */
+export type ProbeFieldView_Deserialize = {
+	name: string,
+	/**  The value's type as the editor names it ("host:port", "integer 100-599"). */
+	type: string,
+	required: boolean,
+	/**  The value used when the field is left out, as TOML (`"GET"`, `200`). */
+	default?: string | null,
+	help: string,
+};
+
+/**  One field of a probe kind (runsheet-core `probe::FieldSpec`). */
+export type ProbeFieldView_Serialize = {
+	name: string,
+	/**  The value's type as the editor names it ("host:port", "integer 100-599"). */
+	type: string,
+	required: boolean,
+	/**  The value used when the field is left out, as TOML (`"GET"`, `200`). */
+	default: string | null,
+	help: string,
+};
+
+/**  One probe kind (runsheet-core `probe::KindSpec`). */
+export type ProbeKindView = ProbeKindView_Serialize | ProbeKindView_Deserialize;
+
+/**  One probe kind (runsheet-core `probe::KindSpec`). */
+export type ProbeKindView_Deserialize = {
+	kind: string,
+	summary: string,
+	fields: ProbeFieldView_Deserialize[],
+};
+
+/**  One probe kind (runsheet-core `probe::KindSpec`). */
+export type ProbeKindView_Serialize = {
+	kind: string,
+	summary: string,
+	fields: ProbeFieldView_Serialize[],
+};
+
+/**  The probe kinds as a probe editor shows them: each kind's fields, then the settings every kind takes. */
+export type ProbeKinds = ProbeKinds_Serialize | ProbeKinds_Deserialize;
+
+/**  The probe kinds as a probe editor shows them: each kind's fields, then the settings every kind takes. */
+export type ProbeKinds_Deserialize = {
+	kinds: ProbeKindView_Deserialize[],
+	common: ProbeFieldView_Deserialize[],
+};
+
+/**  The probe kinds as a probe editor shows them: each kind's fields, then the settings every kind takes. */
+export type ProbeKinds_Serialize = {
+	kinds: ProbeKindView_Serialize[],
+	common: ProbeFieldView_Serialize[],
 };
 
 export type ProbeOutcome = "pass" | "fail" | "timeout" | "error";

@@ -7,6 +7,7 @@
 mod bench;
 mod fold;
 mod library;
+mod probes;
 mod runs;
 mod secrets;
 mod signoff;

@@ -1,15 +1,24 @@
 //! Probe specifications and evidence: the TOML inside ```probe blocks, parsed and validated into a typed model,
 //! and the evidence record one execution leaves in a run.
 //!
+//! Each kind is described once, in its own file under `kinds/` ([`KindSpec`]: fields with type, required, default
+//! and help, plus its parse function); `fields` reads a block against that description, and [`ProbeSpec::to_toml`]
+//! writes one back from it. This file keeps what all kinds share: the [`ProbeCheck`] enum and its views, the
+//! common settings, and the order of checks in [`from_table`].
+//!
 //! Pure: nothing here executes a probe, resolves a secret or reads the clock (the runner in `runsheet-probes`
 //! does; `now` comes in as an argument). The TOML field names are a public file format (DESIGN.md): fields may be
 //! added, never renamed. Plaintext passwords are refused: `password` fields must reference a keyring secret.
 
 mod evidence;
+mod fields;
+mod kinds;
 mod secret;
 mod value;
 
 pub use evidence::{is_stale, Evidence, Outcome};
+use fields::Fields;
+pub use kinds::{FieldSpec, FieldType, KindSpec, COMMON_FIELDS};
 pub use secret::{
     is_reserved_secret_name, is_valid_secret_name, parse_secret_refs, secret_name_problem, secret_refs,
     substitute_secrets, RESERVED_SECRET_PREFIX,
@@ -123,26 +132,23 @@ pub enum ProbeCheck {
     },
 }
 
-/// The probe kinds, in the order of DESIGN.md's table.
-pub const KINDS: [&str; 11] =
-    ["http", "tcp", "port_free", "dns", "tls", "redis", "postgres", "disk", "env", "file", "shell"];
+/// The probe kinds, in the order of DESIGN.md's table (the names of [`kinds()`]).
+pub const KINDS: [&str; 11] = kinds::NAMES;
+
+/// The description of every probe kind, in the order of [`KINDS`]: fields with type, required, default and help.
+pub fn kinds() -> &'static [KindSpec] {
+    &kinds::SPECS
+}
+
+/// The description of `kind`, if it is one.
+pub fn kind_spec(kind: &str) -> Option<&'static KindSpec> {
+    kinds::find(kind)
+}
 
 impl ProbeCheck {
     /// The `kind` name as written in TOML.
     pub fn kind(&self) -> &'static str {
-        match self {
-            ProbeCheck::Http { .. } => "http",
-            ProbeCheck::Tcp { .. } => "tcp",
-            ProbeCheck::PortFree { .. } => "port_free",
-            ProbeCheck::Dns { .. } => "dns",
-            ProbeCheck::Tls { .. } => "tls",
-            ProbeCheck::Redis { .. } => "redis",
-            ProbeCheck::Postgres { .. } => "postgres",
-            ProbeCheck::Disk { .. } => "disk",
-            ProbeCheck::Env { .. } => "env",
-            ProbeCheck::File { .. } => "file",
-            ProbeCheck::Shell { .. } => "shell",
-        }
+        kinds::name_of(self)
     }
 
     /// A short human description of what is probed (`GET http://…`, `127.0.0.1:6379`), secrets unresolved.
@@ -237,12 +243,12 @@ pub struct ProbeSpecError {
 }
 
 impl ProbeSpecError {
-    fn field(field: &str, message: impl Into<String>) -> Self {
+    pub(crate) fn field(field: &str, message: impl Into<String>) -> Self {
         ProbeSpecError { field: Some(field.to_string()), message: message.into() }
     }
 }
 
-type SpecResult<T> = std::result::Result<T, ProbeSpecError>;
+pub(crate) type SpecResult<T> = std::result::Result<T, ProbeSpecError>;
 
 /// Parse and validate the TOML source of a probe block.
 pub fn parse(source: &str) -> Result<ProbeSpec, ProbeSpecError> {
@@ -251,140 +257,35 @@ pub fn parse(source: &str) -> Result<ProbeSpec, ProbeSpecError> {
     from_table(table)
 }
 
-/// Validate an already parsed TOML table (the body of a probe block).
+/// Validate an already parsed TOML table (the body of a probe block) against its kind's description.
 pub fn from_table(table: toml::Table) -> Result<ProbeSpec, ProbeSpecError> {
-    let mut f = Fields { table };
-    let kind = f.req_str("kind")?;
+    let mut f = Fields::new(table);
+    let kind = f.kind()?;
+    let spec = kinds::find(&kind);
     // Unknown fields first: a misspelt field (`urll`) should be named as such, not reported as a missing `url`.
-    if let Some(allowed) = fields_of(&kind) {
-        let common = ["timeout", "retries", "fresh_for"];
-        if let Some(k) = f.table.keys().find(|k| !allowed.contains(&k.as_str()) && !common.contains(&k.as_str())) {
-            let near = allowed.iter().chain(common.iter()).find(|a| similar(a, k));
-            let hint = near.map(|n| format!(" (did you mean `{n}`?)")).unwrap_or_default();
-            return Err(ProbeSpecError::field(k, format!("unknown field for kind `{kind}`{hint}")));
-        }
+    if let Some(spec) = spec {
+        f.describe(spec.fields);
+        f.refuse_unknown(&kind)?;
     }
-    let timeout = f.opt_duration("timeout")?.unwrap_or_else(default_timeout);
+    f.fill_defaults(COMMON_FIELDS)?;
+    let timeout = f.duration("timeout")?;
     if timeout.0.is_zero() || timeout.0 > Duration::from_secs(3600) {
         return Err(ProbeSpecError::field("timeout", "must be more than 0s and at most 1h"));
     }
-    let retries = match f.opt_int("retries")? {
-        None => 0,
-        Some(r) if (0..=10).contains(&r) => r as u32,
-        Some(_) => return Err(ProbeSpecError::field("retries", "must be between 0 and 10")),
-    };
-    let fresh_for = f.opt_duration("fresh_for")?.unwrap_or_else(default_fresh_for);
+    let retries = u32::try_from(f.int("retries")?).unwrap_or(0);
+    let fresh_for = f.duration("fresh_for")?;
     if fresh_for.0.is_zero() {
         return Err(ProbeSpecError::field("fresh_for", "must be more than 0s"));
     }
-    let check = match kind.as_str() {
-        "http" => {
-            let url = f.req_str("url")?;
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err(ProbeSpecError::field("url", "must start with http:// or https://"));
-            }
-            let method = f.opt_str("method")?.unwrap_or_else(|| "GET".into()).to_ascii_uppercase();
-            if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphabetic()) {
-                return Err(ProbeSpecError::field("method", "must be an HTTP method such as GET or HEAD"));
-            }
-            let expect_status = match f.opt_int("expect_status")? {
-                None => 200,
-                Some(s) if (100..=599).contains(&s) => s as u16,
-                Some(_) => return Err(ProbeSpecError::field("expect_status", "must be an HTTP status (100-599)")),
-            };
-            let json = match f.opt_str("json")? {
-                None => None,
-                Some(s) => Some(s.parse::<JsonCheck>().map_err(|m| ProbeSpecError::field("json", m))?),
-            };
-            ProbeCheck::Http {
-                url,
-                method,
-                headers: f.opt_string_table("headers")?,
-                expect_status,
-                body_contains: f.opt_str("body_contains")?,
-                json,
-                insecure: f.opt_bool("insecure")?.unwrap_or(false),
-                ca_file: f.opt_str("ca_file")?,
-            }
-        }
-        "tcp" => ProbeCheck::Tcp { address: f.req_address("address")? },
-        "port_free" => {
-            let port = f.req_port("port")?;
-            ProbeCheck::PortFree { port, host: f.opt_str("host")?.unwrap_or_else(|| "127.0.0.1".into()) }
-        }
-        "dns" => {
-            let name = f.req_str("name")?;
-            let expect = f.opt_str("expect")?;
-            if let Some(e) = &expect {
-                if e.parse::<std::net::IpAddr>().is_err() {
-                    return Err(ProbeSpecError::field("expect", "must be an IP address such as 127.0.0.1"));
-                }
-            }
-            ProbeCheck::Dns { name, expect }
-        }
-        "tls" => {
-            let address = f.req_address("address")?;
-            let min_days = match f.opt_int("min_days")? {
-                None => 14,
-                Some(d) if (0..=3650).contains(&d) => d as u32,
-                Some(_) => return Err(ProbeSpecError::field("min_days", "must be between 0 and 3650")),
-            };
-            ProbeCheck::Tls {
-                address,
-                server_name: f.opt_str("server_name")?,
-                min_days,
-                insecure: f.opt_bool("insecure")?.unwrap_or(false),
-                ca_file: f.opt_str("ca_file")?,
-            }
-        }
-        "redis" => ProbeCheck::Redis { address: f.req_address("address")?, password: f.opt_password("password")? },
-        "postgres" => {
-            let url = f.req_str("url")?;
-            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-                return Err(ProbeSpecError::field("url", "must start with postgres:// or postgresql://"));
-            }
-            ProbeCheck::Postgres {
-                url,
-                password: f.opt_password("password")?,
-                query: f.opt_str("query")?.unwrap_or_else(|| "SELECT 1".into()),
-                expect: f.opt_scalar_as_string("expect")?,
-            }
-        }
-        "disk" => {
-            let path = f.req_str("path")?;
-            let min_free = match f.opt_str("min_free")? {
-                None => ByteSize(10 * 1000 * 1000 * 1000),
-                Some(s) => s.parse().map_err(|m| ProbeSpecError::field("min_free", m))?,
-            };
-            ProbeCheck::Disk { path, min_free }
-        }
-        "env" => {
-            let name = f.req_str("name")?;
-            if name.is_empty() || name.contains('=') || name.contains('\0') {
-                return Err(ProbeSpecError::field("name", "must be an environment variable name"));
-            }
-            ProbeCheck::Env { name }
-        }
-        "file" => ProbeCheck::File { path: f.req_str("path")? },
-        "shell" => {
-            let command = f.req_str("command")?;
-            if command.trim().is_empty() {
-                return Err(ProbeSpecError::field("command", "must not be empty"));
-            }
-            let expect_exit = match f.opt_int("expect_exit")? {
-                None => 0,
-                Some(c) if (0..=255).contains(&c) => c as i32,
-                Some(_) => return Err(ProbeSpecError::field("expect_exit", "must be an exit code (0-255)")),
-            };
-            ProbeCheck::Shell { command, cwd: f.opt_str("cwd")?, env: f.opt_string_table("env")?, expect_exit }
-        }
-        other => {
-            return Err(ProbeSpecError::field(
-                "kind",
-                format!("unknown kind `{other}` (expected one of: {})", KINDS.join(", ")),
-            ))
-        }
+    let Some(spec) = spec else {
+        return Err(ProbeSpecError::field(
+            "kind",
+            format!("unknown kind `{kind}` (expected one of: {})", KINDS.join(", ")),
+        ));
     };
+    f.require()?;
+    f.fill_defaults(spec.fields)?;
+    let check = (spec.parse)(&mut f)?;
     f.finish()?;
     for (field, s) in check.strings() {
         parse_secret_refs(s).map_err(|m| ProbeSpecError::field(&field, m))?;
@@ -392,44 +293,10 @@ pub fn from_table(table: toml::Table) -> Result<ProbeSpec, ProbeSpecError> {
     Ok(ProbeSpec { check, timeout, retries, fresh_for })
 }
 
-/// The fields each kind accepts besides the common ones (None for an unknown kind).
-fn fields_of(kind: &str) -> Option<&'static [&'static str]> {
-    Some(match kind {
-        "http" => &["url", "method", "headers", "expect_status", "body_contains", "json", "insecure", "ca_file"],
-        "tcp" => &["address"],
-        "port_free" => &["port", "host"],
-        "dns" => &["name", "expect"],
-        "tls" => &["address", "server_name", "min_days", "insecure", "ca_file"],
-        "redis" => &["address", "password"],
-        "postgres" => &["url", "password", "query", "expect"],
-        "disk" => &["path", "min_free"],
-        "env" => &["name"],
-        "file" => &["path"],
-        "shell" => &["command", "cwd", "env", "expect_exit"],
-        _ => return None,
-    })
-}
-
-/// Edit distance at most 2 (for "did you mean").
-fn similar(a: &str, b: &str) -> bool {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    if a.len().abs_diff(b.len()) > 2 {
-        return false;
-    }
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()] <= 2
-}
-
 impl ProbeSpec {
-    /// The TOML text of this spec, as written into a ```probe block (round-trips through [`parse`]).
+    /// The TOML text of this spec, as written into a ```probe block (round-trips through [`parse`]): `kind`,
+    /// then the kind's fields in the order of its description, then the common settings; a field holding its
+    /// described default is left out unless the description says to write it.
     pub fn to_toml(&self) -> String {
         let value = match serde_json::to_value(self) {
             Ok(v) => v,
@@ -437,60 +304,23 @@ impl ProbeSpec {
         };
         let mut out = String::new();
         let serde_json::Value::Object(map) = value else { return out };
-        // `kind` first, then the kind's fields, then the common settings when they differ from the defaults.
-        let common = ["timeout", "retries", "fresh_for"];
-        let mut keys: Vec<&String> = map.keys().filter(|k| *k != "kind" && !common.contains(&k.as_str())).collect();
-        keys.sort_by_key(|k| field_order(self.check.kind(), k));
         out.push_str(&format!("kind = {}\n", toml_value(&map["kind"])));
-        for k in keys {
-            let v = &map[k.as_str()];
-            if v.is_null() || is_default(self.check.kind(), k, v) {
+        let described = kinds::find(self.check.kind()).map(|k| k.fields).unwrap_or_default();
+        for field in described.iter().chain(COMMON_FIELDS) {
+            let Some(v) = map.get(field.name) else { continue };
+            if v.is_null() || (!field.write_default && holds_default(field, v)) {
                 continue;
             }
-            out.push_str(&format!("{k} = {}\n", toml_value(v)));
-        }
-        if self.timeout != default_timeout() {
-            out.push_str(&format!("timeout = \"{}\"\n", self.timeout));
-        }
-        if self.retries != 0 {
-            out.push_str(&format!("retries = {}\n", self.retries));
-        }
-        if self.fresh_for != default_fresh_for() {
-            out.push_str(&format!("fresh_for = \"{}\"\n", self.fresh_for));
+            out.push_str(&format!("{} = {}\n", field.name, toml_value(v)));
         }
         out
     }
 }
 
-/// Whether a field holds the default of DESIGN.md's table (such fields are left out of `to_toml`).
-fn is_default(kind: &str, field: &str, v: &serde_json::Value) -> bool {
-    use serde_json::json;
-    let d = match (kind, field) {
-        (_, "insecure") => json!(false),
-        ("http", "method") => json!("GET"),
-        ("http", "expect_status") => json!(200),
-        ("port_free", "host") => json!("127.0.0.1"),
-        ("tls", "min_days") => json!(14),
-        ("postgres", "query") => json!("SELECT 1"),
-        ("shell", "expect_exit") => json!(0),
-        _ => return false,
-    };
-    *v == d
-}
-
-fn field_order(kind: &str, field: &str) -> usize {
-    let order: &[&str] = match kind {
-        "http" => &["url", "method", "headers", "expect_status", "body_contains", "json", "insecure", "ca_file"],
-        "postgres" => &["url", "password", "query", "expect"],
-        "tls" => &["address", "server_name", "min_days"],
-        "port_free" => &["port", "host"],
-        "disk" => &["path", "min_free"],
-        "dns" => &["name", "expect"],
-        "redis" => &["address", "password"],
-        "shell" => &["command", "cwd", "env", "expect_exit"],
-        _ => &[],
-    };
-    order.iter().position(|f| *f == field).unwrap_or(order.len())
+/// Whether `v` (a field of the serialized spec) is the field's described default.
+fn holds_default(field: &FieldSpec, v: &serde_json::Value) -> bool {
+    let Some(literal) = field.default else { return false };
+    fields::default_value(field.name, literal).ok().and_then(|d| serde_json::to_value(d).ok()).is_some_and(|d| d == *v)
 }
 
 fn toml_value(v: &serde_json::Value) -> String {
@@ -512,106 +342,9 @@ fn toml_key(k: &str) -> String {
     }
 }
 
-/// Field access over the TOML table that names the field in every error and rejects unknown fields.
-struct Fields {
-    table: toml::Table,
-}
-
-impl Fields {
-    fn opt_str(&mut self, name: &str) -> SpecResult<Option<String>> {
-        match self.table.remove(name) {
-            None => Ok(None),
-            Some(toml::Value::String(s)) => Ok(Some(s)),
-            Some(other) => Err(ProbeSpecError::field(name, format!("expected a string, found {}", other.type_str()))),
-        }
-    }
-    fn req_str(&mut self, name: &str) -> SpecResult<String> {
-        match self.opt_str(name)? {
-            Some(s) if !s.trim().is_empty() => Ok(s),
-            Some(_) => Err(ProbeSpecError::field(name, "must not be empty")),
-            None => Err(ProbeSpecError::field(name, "missing (required)")),
-        }
-    }
-    fn opt_int(&mut self, name: &str) -> SpecResult<Option<i64>> {
-        match self.table.remove(name) {
-            None => Ok(None),
-            Some(toml::Value::Integer(i)) => Ok(Some(i)),
-            Some(other) => Err(ProbeSpecError::field(name, format!("expected an integer, found {}", other.type_str()))),
-        }
-    }
-    fn opt_bool(&mut self, name: &str) -> SpecResult<Option<bool>> {
-        match self.table.remove(name) {
-            None => Ok(None),
-            Some(toml::Value::Boolean(b)) => Ok(Some(b)),
-            Some(other) => Err(ProbeSpecError::field(name, format!("expected true or false, found {}", other.type_str()))),
-        }
-    }
-    fn opt_scalar_as_string(&mut self, name: &str) -> SpecResult<Option<String>> {
-        match self.table.remove(name) {
-            None => Ok(None),
-            Some(toml::Value::String(s)) => Ok(Some(s)),
-            Some(toml::Value::Integer(i)) => Ok(Some(i.to_string())),
-            Some(toml::Value::Float(x)) => Ok(Some(x.to_string())),
-            Some(toml::Value::Boolean(b)) => Ok(Some(b.to_string())),
-            Some(other) => Err(ProbeSpecError::field(name, format!("expected a string or number, found {}", other.type_str()))),
-        }
-    }
-    fn opt_duration(&mut self, name: &str) -> SpecResult<Option<DurationSpec>> {
-        match self.opt_str(name)? {
-            None => Ok(None),
-            Some(s) => s.parse().map(Some).map_err(|m| ProbeSpecError::field(name, m)),
-        }
-    }
-    fn opt_password(&mut self, name: &str) -> SpecResult<Option<String>> {
-        let Some(p) = self.opt_str(name)? else { return Ok(None) };
-        let refs = parse_secret_refs(&p).map_err(|m| ProbeSpecError::field(name, m))?;
-        if refs.is_empty() {
-            return Err(ProbeSpecError::field(
-                name,
-                "must reference a keyring secret such as \"{{secret:db_password}}\" (plaintext passwords are refused)",
-            ));
-        }
-        Ok(Some(p))
-    }
-    fn req_address(&mut self, name: &str) -> SpecResult<String> {
-        let a = self.req_str(name)?;
-        match a.rsplit_once(':') {
-            Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0) => Ok(a),
-            _ => Err(ProbeSpecError::field(name, format!("expected host:port, found \"{a}\""))),
-        }
-    }
-    fn req_port(&mut self, name: &str) -> SpecResult<u16> {
-        match self.opt_int(name)? {
-            Some(p) if (1..=65535).contains(&p) => Ok(p as u16),
-            Some(_) => Err(ProbeSpecError::field(name, "must be a port number (1-65535)")),
-            None => Err(ProbeSpecError::field(name, "missing (required)")),
-        }
-    }
-    fn opt_string_table(&mut self, name: &str) -> SpecResult<BTreeMap<String, String>> {
-        match self.table.remove(name) {
-            None => Ok(BTreeMap::new()),
-            Some(toml::Value::Table(t)) => t
-                .into_iter()
-                .map(|(k, v)| match v {
-                    toml::Value::String(s) => Ok((k, s)),
-                    other => Err(ProbeSpecError::field(
-                        &format!("{name}.{k}"),
-                        format!("expected a string, found {}", other.type_str()),
-                    )),
-                })
-                .collect(),
-            Some(other) => Err(ProbeSpecError::field(name, format!("expected a table, found {}", other.type_str()))),
-        }
-    }
-    fn finish(self) -> SpecResult<()> {
-        match self.table.keys().next() {
-            None => Ok(()),
-            Some(k) => Err(ProbeSpecError::field(k, "unknown field for this kind")),
-        }
-    }
-}
-
 #[cfg(test)]
+// Tests fail loudly on purpose: an unwrap here is an assertion.
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use chrono::{DateTime, Utc};

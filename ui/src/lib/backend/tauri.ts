@@ -26,6 +26,7 @@ import type {
   ItemStatus,
   KeyringStatus,
   NewRun,
+  ProbeKinds,
   ProbeStatusEvent,
   ProbeTarget,
   ProbeValidation,
@@ -112,6 +113,7 @@ export class TauriBackend implements Backend {
   evidence(runId: string, itemId: string): Promise<Evidence[]> { return ok(commands.evidence(runId, itemId)); }
   armShellProbe(runId: string, itemId: string): Promise<ItemStatus> { return ok(commands.armShellProbe(runId, itemId)); }
   validateProbe(toml: string): Promise<ProbeValidation> { return ok(commands.validateProbe(toml)); }
+  probeKinds(): Promise<ProbeKinds> { return ok(commands.probeKinds()); }
   addProbe(runId: string, itemId: string, toml: string): Promise<RunView> { return ok(commands.addProbe(runId, itemId, toml)); }
 
   // Credentials

@@ -377,6 +377,29 @@ export type ProbeValidation =
   | { ok: true; spec: ProbeSpec }
   | { ok: false; field?: string | null; line?: number | null; message: string };
 
+/** One field of a probe kind, as described once in Rust (crates/runsheet-core/src/probe/kinds/). */
+export interface ProbeFieldInfo {
+  name: string;
+  /** The value's type as shown ("host:port", "integer 100-599"). */
+  type: string;
+  required: boolean;
+  /** The value used when the field is left out, as TOML (`"GET"`, `200`); null when there is none. */
+  default: string | null;
+  help: string;
+}
+
+export interface ProbeKindInfo {
+  kind: string;
+  summary: string;
+  fields: ProbeFieldInfo[];
+}
+
+/** Every probe kind's fields, then the settings every kind takes (timeout, retries, fresh_for). */
+export interface ProbeKinds {
+  kinds: ProbeKindInfo[];
+  common: ProbeFieldInfo[];
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Credentials (issue 6). Values go in, never come back.
 
@@ -567,6 +590,8 @@ export interface Backend {
   /** Arms the shell probes of one item for this run (after the UI showed the exact command). */
   armShellProbe(run_id: string, item_id: string): Promise<ItemStatus>;
   validateProbe(toml: string): Promise<ProbeValidation>;
+  /** The probe kinds and their fields (required, default, help) for the probe editor. */
+  probeKinds(): Promise<ProbeKinds>;
   /** Adds a probe (accepted suggestion, maybe edited) to the run's copy of the item; Invalid when the TOML is. */
   addProbe(run_id: string, item_id: string, toml: string): Promise<RunView>;
 

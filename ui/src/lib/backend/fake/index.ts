@@ -26,6 +26,7 @@ import type {
   KeyringStatus,
   NewRun,
   Phase,
+  ProbeKinds,
   ProbeStatusEvent,
   ProbeTarget,
   ProbeValidation,
@@ -53,6 +54,8 @@ import { ITEM_STATES } from '../types';
 import { allItems, countItems, parseChecklist, suggestProbes } from './markdown';
 import { DB_MAINTENANCE, VIRTUAL_FILES, WEB_RELEASE } from './seed';
 import { durationSeconds, validateProbeToml } from './toml';
+// Written by Rust (runsheet-app `probe_kinds`, checked current by its tests): the fake never lists kinds itself.
+import PROBE_KINDS from './probe-kinds.json';
 
 function fail(code: ErrorCode, message: string): never {
   const e: BackendError = { code, message };
@@ -481,6 +484,10 @@ export class FakeBackend implements Backend {
     const s = this.status(r, item_id);
     s.armed = true;
     return clone(s);
+  }
+
+  async probeKinds(): Promise<ProbeKinds> {
+    return clone(PROBE_KINDS as ProbeKinds);
   }
 
   async validateProbe(toml: string): Promise<ProbeValidation> {
