@@ -5,10 +5,14 @@
 //! does; `now` comes in as an argument). The TOML field names are a public file format (DESIGN.md): fields may be
 //! added, never renamed. Plaintext passwords are refused: `password` fields must reference a keyring secret.
 
+mod destination;
 mod evidence;
 mod secret;
 mod value;
 
+pub use destination::{
+    destination, normalize_host, secret_refusal, Destination, SecretBinding, SecretRefusal, SHELL_DESTINATION,
+};
 pub use evidence::{is_stale, Evidence, Outcome};
 pub use secret::{
     is_reserved_secret_name, is_valid_secret_name, parse_secret_refs, secret_name_problem, secret_refs,
@@ -771,6 +775,7 @@ mod tests {
             excerpt_truncated: false,
             detail: "status 200".into(),
             fresh_for_secs: 900,
+            refusal: None,
         };
         assert!(!ev.is_stale(start + chrono::TimeDelta::minutes(15)));
         assert!(ev.is_stale(start + chrono::TimeDelta::minutes(16)));
