@@ -2,6 +2,7 @@
 //! homes (and the real keyring where a test says so: run them inside `scripts/with-keyring.sh`).
 
 mod library;
+mod probes;
 mod runs;
 mod secrets;
 mod signoff;

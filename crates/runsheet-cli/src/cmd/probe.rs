@@ -76,11 +76,14 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
     }
 }
 
-/// The run's checklist with the probes added during the run (`probe add`), and the items armed for it.
-fn run_checklist(ctx: &Ctx, run_id: &str) -> Result<(Checklist, BTreeSet<String>)> {
+/// The run's checklist with the probes added during the run (`probe add`), the items armed for it and its
+/// secret grants.
+fn run_checklist(ctx: &Ctx, run_id: &str) -> Result<(Checklist, BTreeSet<String>, Grants)> {
     let state = ctx.store()?.run_state(run_id).with_context(|| format!("reading run {run_id}"))?;
-    Ok((state.effective_checklist(), state.armed))
+    Ok((state.effective_checklist(), state.armed, state.grants))
 }
+
+type Grants = std::collections::BTreeMap<String, BTreeSet<String>>;
 
 fn jobs_for(checklist: &Checklist, only: &[String], armed: &dyn Fn(&str) -> bool) -> Result<Vec<ProbeJob>> {
     for id in only {
@@ -99,20 +102,22 @@ fn jobs_for(checklist: &Checklist, only: &[String], armed: &dyn Fn(&str) -> bool
                 index: i as u32,
                 spec: decl.spec.clone(),
                 armed: armed(&item.id),
+                refusal: None,
             });
         }
     }
     Ok(jobs)
 }
 
-/// Read the secrets the jobs reference (opening the keyring only if one is referenced).
-/// The keyring service is the app's (`runsheet_app::Services::from_env`), never read here.
-fn resolve_secrets(ctx: &Ctx, jobs: &[ProbeJob]) -> Result<ResolvedSecrets> {
+/// Refuse the jobs whose secrets may not go where they send them (bindings plus `grants`), then read the
+/// secrets the others reference (opening the keyring only if one is referenced), all through the app.
+fn resolve_secrets(ctx: &Ctx, grants: &Grants, jobs: &mut [ProbeJob]) -> Result<ResolvedSecrets> {
     if jobs.iter().all(|j| secret_refs(&j.spec).is_empty()) {
         return Ok(ResolvedSecrets::none());
     }
-    let store = runsheet_secrets::SecretStore::with_service(&ctx.app()?.services().secrets);
-    Ok(ResolvedSecrets::resolve(store.as_ref(), jobs.iter().map(|j| &j.spec)))
+    let app = ctx.app()?;
+    app.refuse_unbound(grants, jobs);
+    Ok(app.resolve_secrets(jobs))
 }
 
 /// One line of `--json` output.
@@ -185,8 +190,8 @@ fn summary(results: &[ProbeResult]) -> Result<()> {
 
 fn run_probes(ctx: &Ctx, run: &str, items: &[String], json: bool, concurrency: usize, as_: Option<&str>) -> Result<()> {
     let run_id = ctx.resolve_run(run)?;
-    let (checklist, armed) = run_checklist(ctx, &run_id)?;
-    let jobs = jobs_for(&checklist, items, &|id| armed.contains(id))?;
+    let (checklist, armed, grants) = run_checklist(ctx, &run_id)?;
+    let mut jobs = jobs_for(&checklist, items, &|id| armed.contains(id))?;
     if jobs.is_empty() {
         if json {
             print_json(&Vec::<()>::new())?;
@@ -195,7 +200,7 @@ fn run_probes(ctx: &Ctx, run: &str, items: &[String], json: bool, concurrency: u
         }
         return Ok(());
     }
-    let secrets = resolve_secrets(ctx, &jobs)?;
+    let secrets = resolve_secrets(ctx, &grants, &mut jobs)?;
     let results = runsheet_probes::run_blocking(jobs, secrets, concurrency)?;
     let store = ctx.store()?;
     let actor = ctx.operator(as_);
@@ -211,7 +216,7 @@ fn run_probes(ctx: &Ctx, run: &str, items: &[String], json: bool, concurrency: u
 
 fn check(ctx: &Ctx, file: &std::path::Path, json: bool, allow_shell: bool, concurrency: usize) -> Result<()> {
     let (_, _, checklist) = read_checklist_file(file)?;
-    let jobs = jobs_for(&checklist, &[], &|_| allow_shell)?;
+    let mut jobs = jobs_for(&checklist, &[], &|_| allow_shell)?;
     if jobs.is_empty() {
         if json {
             print_json(&Vec::<()>::new())?;
@@ -220,7 +225,8 @@ fn check(ctx: &Ctx, file: &std::path::Path, json: bool, allow_shell: bool, concu
         }
         return Ok(());
     }
-    let secrets = resolve_secrets(ctx, &jobs)?;
+    // No run, so no grants: only the secrets' own bindings.
+    let secrets = resolve_secrets(ctx, &Grants::new(), &mut jobs)?;
     let results = runsheet_probes::run_blocking(jobs, secrets, concurrency)?;
     print_results(&results, &[], json)?;
     summary(&results)
@@ -228,7 +234,7 @@ fn check(ctx: &Ctx, file: &std::path::Path, json: bool, allow_shell: bool, concu
 
 fn arm(ctx: &Ctx, run: &str, item: &str, as_: Option<&str>) -> Result<()> {
     let run_id = ctx.resolve_run(run)?;
-    let (checklist, armed) = run_checklist(ctx, &run_id)?;
+    let (checklist, armed, _) = run_checklist(ctx, &run_id)?;
     let Some(it) = checklist.item(item) else {
         bail!("no item `{item}` in run {run_id}");
     };
