@@ -108,6 +108,7 @@ fn a_secret_bound_to_one_host_never_reaches_another() {
     let (elsewhere, bound) = (h.item(&run, "Elsewhere"), h.item(&run, "Bound host"));
 
     let ev = probe(&h, &run, &elsewhere);
+    assert_eq!(connections(&other), Vec::<String>::new(), "127.0.0.2 was never even connected to");
     assert_eq!(ev.outcome, Outcome::Error, "{ev:?}");
     assert_eq!(ev.attempts, 0, "refused before any attempt");
     assert!(ev.detail.contains("api_token") && ev.detail.contains("127.0.0.2"), "names secret and host: {}", ev.detail);
@@ -117,7 +118,6 @@ fn a_secret_bound_to_one_host_never_reaches_another() {
     let view = runsheet_app::view::evidence_of(&h.app.run(&run).expect("folds"), &elsewhere, h.app.now());
     let offer = view[0].grant.as_ref().expect("the desktop offers the grant");
     assert_eq!((offer.secret.as_str(), offer.host.as_str()), ("api_token", "127.0.0.2"));
-    assert_eq!(connections(&other), Vec::<String>::new(), "127.0.0.2 was never even connected to");
 
     let ev = probe(&h, &run, &bound);
     assert_eq!(ev.outcome, Outcome::Pass, "the bound host gets it: {ev:?}");
@@ -144,9 +144,9 @@ fn shell_probes_get_a_secret_only_when_it_allows_shell() {
     h.app.arm(&run, &item, "op").expect("armed");
 
     let ev = probe(&h, &run, &item);
+    assert!(!marker.exists(), "the command never ran with the secret");
     assert_eq!(ev.outcome, Outcome::Error, "{ev:?}");
     assert!(ev.detail.contains("api_token") && ev.detail.contains("--shell"), "says how: {}", ev.detail);
-    assert!(!marker.exists(), "the command never ran with the secret");
     let e = h.app.grant_secret(&run, "api_token", "shell", "op").expect_err("shell cannot be granted");
     assert_eq!(e.kind, ErrorKind::Invalid);
 
@@ -175,10 +175,10 @@ fn an_unbound_secret_is_refused_until_granted_and_the_grant_binds_it() {
     let (first, second) = (h.item(&run, "First use"), h.item(&run, "Second"));
 
     let ev = probe(&h, &run, &first);
+    assert_eq!(connections(&silent), Vec::<String>::new(), "no connection for a refused probe");
     assert_eq!(ev.outcome, Outcome::Error, "{ev:?}");
     assert!(ev.detail.contains("not bound to any host"), "{}", ev.detail);
     assert!(ev.detail.contains("runsheet secret allow api_token --host 127.0.0.1"), "{}", ev.detail);
-    assert_eq!(connections(&silent), Vec::<String>::new(), "no connection for a refused probe");
 
     let grant = h.app.grant_secret(&run, "api_token", "127.0.0.1", "op").expect("granted");
     assert!(
