@@ -2,6 +2,9 @@
 //! `scripts/with-keyring.sh`), real SQLite runs and real loopback servers. A refused probe must make no connection
 //! at all, which is checked on the listening socket itself, not on what the probe reports.
 
+// A failed `expect` in a test is the test failing, with its reason.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};

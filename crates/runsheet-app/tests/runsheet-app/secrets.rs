@@ -1,3 +1,6 @@
+// A failed `expect` in a test is the test failing, with its reason.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use runsheet_app::ErrorKind;
 use runsheet_secrets::Sensitive;
 

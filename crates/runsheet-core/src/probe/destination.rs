@@ -227,6 +227,8 @@ pub fn secret_refusal(
 }
 
 #[cfg(test)]
+// A failed `expect` in a test is the test failing, with its reason.
+#[allow(clippy::expect_used)]
 mod tests {
     use super::*;
     use crate::probe::parse;
