@@ -34,6 +34,7 @@ macro_rules! specta_builder {
             $crate::commands::secrets::list_credentials,
             $crate::commands::secrets::set_credential,
             $crate::commands::secrets::delete_credential,
+            $crate::commands::secrets::grant_secret,
             $crate::commands::signoff::signoff,
             $crate::commands::signoff::sign_off,
             $crate::commands::signoff::add_role,

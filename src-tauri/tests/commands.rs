@@ -239,8 +239,19 @@ mod secrets {
     #[test]
     fn secret_names_are_validated() {
         let a = app();
-        let e = invoke(&a.main, "set_credential", json!({ "name": "bad name!", "value": "x" })).unwrap_err();
+        let e = invoke(&a.main, "set_credential", json!({ "name": "bad name!", "value": "x", "hosts": [], "allowShell": false }))
+            .unwrap_err();
         assert_eq!(code(e), "Invalid");
+    }
+
+    /// A grant names a bare host: a URL or `shell` is refused before the keyring or the run is touched.
+    #[test]
+    fn grants_name_a_bare_host() {
+        let a = app();
+        for host in ["https://api.example.com/", "shell", "api.example.com:443"] {
+            let args = json!({ "runId": "no-such-run", "secret": "api_token", "host": host });
+            assert_eq!(code(invoke(&a.main, "grant_secret", args).unwrap_err()), "Invalid", "{host}");
+        }
     }
 }
 

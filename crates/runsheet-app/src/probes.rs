@@ -1,16 +1,18 @@
 //! Probes of a run: plan which probes a request covers (an item, a section, a phase, or the whole run — always the
-//! run's effective probes, `RunState::probes`), resolve the secrets they reference from the keyring once per batch,
-//! run them on the shared runner, and record each result as an `evidence` event. Arming shell probes, attaching a
+//! run's effective probes, `RunState::probes`), refuse the jobs whose secrets may not go where they send them
+//! (each secret's binding plus the run's grants), resolve the secrets of the others from the keyring once per
+//! batch, run them on the shared runner, and record each result as an `evidence` event. Arming shell probes, attaching a
 //! probe during the run and the preflight of a checklist file (nothing recorded) live here too.
 //!
 //! Left out: execution, timeouts and masking (runsheet-probes, runsheet-secrets) and the probe format
 //! (runsheet-core `probe`).
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 
 use runsheet_core::event::{Event, EventBody};
-use runsheet_core::probe::{secret_refs, Evidence, ProbeCheck};
+use runsheet_core::probe::{secret_refs, secret_refusal, Evidence, ProbeCheck, SecretBinding, SecretRefusal};
 use runsheet_core::run::RunState;
 use runsheet_core::Checklist;
 use runsheet_probes::{ProbeJob, ProbeResult, ResolvedSecrets};
@@ -71,6 +73,7 @@ fn jobs_where(checklist: &Checklist, wanted: &dyn Fn(&str, &str, &str) -> bool, 
                 index: u32::try_from(i).unwrap_or(u32::MAX),
                 spec: decl.spec.clone(),
                 armed: armed(&item.id),
+                refusal: None,
             });
         }
     }
@@ -107,20 +110,61 @@ pub fn plan(state: &RunState, target: &ProbeTarget) -> Result<Vec<ProbeJob>> {
 }
 
 impl App {
-    /// The probes `target` covers in the run.
+    /// The probes `target` covers in the run, each refused whose secrets may not go where it sends them
+    /// ([`App::refuse_unbound`] with the run's grants). Blocking (reads bindings from the keyring).
     pub fn plan_probes(&self, run: &str, target: &ProbeTarget) -> Result<ProbePlan> {
         let state = self.run(run)?;
-        Ok(ProbePlan { jobs: plan(&state, target)?, run_id: state.run_id })
+        let mut jobs = plan(&state, target)?;
+        self.refuse_unbound(&state.grants, &mut jobs);
+        Ok(ProbePlan { jobs, run_id: state.run_id })
     }
 
-    /// Read the secrets the jobs reference from the keyring (blocking: call it off async threads). A keyring that
-    /// cannot be opened becomes a per-probe error, so probes that need no secret still run.
+    /// Mark every job that would send a secret somewhere its binding and `grants` do not allow: the runner then
+    /// records the refusal as its evidence without connecting, and [`App::resolve_secrets`] does not read its
+    /// secrets. Blocking (reads the bindings of the referenced secrets from the keyring). A keyring that cannot be
+    /// opened refuses nothing here: the secrets cannot be read either, and resolution records that per probe.
+    pub fn refuse_unbound(&self, grants: &BTreeMap<String, BTreeSet<String>>, jobs: &mut [ProbeJob]) {
+        let names: BTreeSet<String> = jobs.iter().flat_map(|j| secret_refs(&j.spec)).collect();
+        if names.is_empty() {
+            return;
+        }
+        let Ok(store) = runsheet_secrets::SecretStore::with_service(&self.services().secrets) else { return };
+        let mut bindings: BTreeMap<String, SecretBinding> = BTreeMap::new();
+        let mut unreadable: BTreeMap<String, String> = BTreeMap::new();
+        for name in names {
+            match store.binding(&name) {
+                Ok(b) => {
+                    bindings.insert(name, b);
+                }
+                Err(e) => {
+                    unreadable.insert(name, e.to_string());
+                }
+            }
+        }
+        for job in jobs.iter_mut().filter(|j| j.refusal.is_none()) {
+            let unread = secret_refs(&job.spec).into_iter().find_map(|n| unreadable.get(&n).map(|e| (n, e)));
+            job.refusal = match unread {
+                Some((secret, e)) => Some(SecretRefusal {
+                    secret: secret.clone(),
+                    host: String::new(),
+                    grantable: false,
+                    message: format!("secret `{secret}` refused: its binding cannot be read ({e})"),
+                }),
+                None => secret_refusal(&job.spec, &bindings, grants),
+            };
+        }
+    }
+
+    /// Read the secrets the jobs reference from the keyring (blocking: call it off async threads), leaving out those
+    /// only refused jobs reference. A keyring that cannot be opened becomes a per-probe error, so probes that need
+    /// no secret still run.
     pub fn resolve_secrets(&self, jobs: &[ProbeJob]) -> ResolvedSecrets {
-        if jobs.iter().all(|j| secret_refs(&j.spec).is_empty()) {
+        let allowed = || jobs.iter().filter(|j| j.refusal.is_none());
+        if allowed().all(|j| secret_refs(&j.spec).is_empty()) {
             return ResolvedSecrets::none();
         }
         let store = runsheet_secrets::SecretStore::with_service(&self.services().secrets);
-        ResolvedSecrets::resolve(store.as_ref(), jobs.iter().map(|j| &j.spec))
+        ResolvedSecrets::resolve(store.as_ref(), allowed().map(|j| &j.spec))
     }
 
     /// Record one probe's evidence on the run.
@@ -163,10 +207,12 @@ impl App {
     /// `allow_shell` (the operator's consent for this check).
     pub fn check_file_probes(&self, path: &Path, allow_shell: bool, concurrency: usize) -> Result<Vec<ProbeResult>> {
         let (_, _, checklist) = crate::library::read_file(path)?;
-        let jobs = jobs_where(&checklist, &|_, _, _| true, &|_| allow_shell);
+        let mut jobs = jobs_where(&checklist, &|_, _, _| true, &|_| allow_shell);
         if jobs.is_empty() {
             return Ok(Vec::new());
         }
+        // No run, so no grants: only the secrets' own bindings.
+        self.refuse_unbound(&BTreeMap::new(), &mut jobs);
         let secrets = self.resolve_secrets(&jobs);
         Ok(runsheet_probes::run_blocking(jobs, secrets, concurrency)?)
     }

@@ -2,16 +2,24 @@
 //! checked by the core's one rule (`secret_name_problem`): names starting with `runsheet` belong to Runsheet's own
 //! entries and are refused here as they are in probe blocks and at resolution.
 //!
-//! Left out: the keyring itself and masking (runsheet-secrets).
+//! Bindings: each secret records the hosts it may be sent to and whether shell probes may receive it (stored next
+//! to it in the keyring, so `secret` commands keep working without the database). Probes are checked against them
+//! in `probes`; a run's grants (`secret_granted` events) add hosts for that run, and the first grant of a secret
+//! bound nowhere binds it.
+//!
+//! Left out: the keyring itself and masking (runsheet-secrets), the binding rule (runsheet-core
+//! `probe::secret_refusal`).
 
 use std::collections::BTreeMap;
 
-use runsheet_core::probe::{secret_name_problem, secret_refs};
+use runsheet_core::event::{Event, EventBody};
+use runsheet_core::probe::{normalize_host, secret_name_problem, secret_refs, SHELL_DESTINATION};
+pub use runsheet_core::probe::SecretBinding;
 use runsheet_core::Checklist;
 use runsheet_secrets::{SecretStore, Sensitive};
 use serde::Serialize;
 
-use crate::{App, Error, Result};
+use crate::{Actor, App, Error, Result};
 
 /// Where a secret is referenced: a checklist or run and the items whose probes name it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -22,12 +30,16 @@ pub struct SecretUse {
     pub items: Vec<String>,
 }
 
-/// A secret as listed: its name, whether a value is stored, and where it is used.
+/// A secret as listed: its name, whether a value is stored, where it may be sent, and where it is used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SecretStatus {
     pub name: String,
     pub set: bool,
+    /// Hosts the secret may be sent to (empty: bound nowhere yet, refused at first use until allowed).
+    pub hosts: Vec<String>,
+    /// Whether shell probes may receive it.
+    pub allow_shell: bool,
     pub used_by: Vec<SecretUse>,
 }
 
@@ -49,19 +61,96 @@ pub fn secret_name(name: &str) -> Result<String> {
     }
 }
 
+/// A host a secret may be bound to or granted for: a bare host name or IP address, compared in lower case.
+pub fn bind_host(host: &str) -> Result<String> {
+    let h = normalize_host(host);
+    let bare = !h.is_empty()
+        && h.len() <= 253
+        && h.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | ':'))
+        && !h.starts_with(['.', '-']);
+    if !bare || h.matches(':').count() == 1 {
+        return Err(Error::invalid(format!(
+            "invalid host `{}`: give a bare host name or IP address (no scheme, port or path), e.g. api.example.com",
+            host.trim()
+        )));
+    }
+    if h == SHELL_DESTINATION {
+        return Err(Error::invalid("`shell` is not a host: allow shell probes with --shell".to_string()));
+    }
+    Ok(h)
+}
+
+/// `binding` with every host checked and normalised.
+fn checked_binding(binding: SecretBinding) -> Result<SecretBinding> {
+    let hosts = binding.hosts.iter().map(|h| bind_host(h)).collect::<Result<_>>()?;
+    Ok(SecretBinding { hosts, allow_shell: binding.allow_shell })
+}
+
 impl App {
     /// The probe secrets' keyring service.
     pub fn secret_store(&self) -> Result<SecretStore> {
         Ok(SecretStore::with_service(&self.services().secrets)?)
     }
 
-    /// Store (or replace) a secret's value.
-    pub fn set_secret(&self, name: &str, value: Sensitive<String>) -> Result<()> {
+    /// Store (or replace) a secret's value. `binding` replaces where it may be sent; None keeps what was stored
+    /// (a secret stored without one is bound nowhere, and refused at first use until allowed or granted).
+    pub fn set_secret(&self, name: &str, value: Sensitive<String>, binding: Option<SecretBinding>) -> Result<()> {
         let name = secret_name(name)?;
         if value.expose().is_empty() {
             return Err(Error::invalid(format!("empty value: nothing stored for {name}")));
         }
-        Ok(self.secret_store()?.set(&name, &value)?)
+        let binding = binding.map(checked_binding).transpose()?;
+        let store = self.secret_store()?;
+        store.set(&name, &value)?;
+        if let Some(b) = binding {
+            store.set_binding(&name, &b)?;
+        }
+        Ok(())
+    }
+
+    /// Allow a stored secret to be sent to more hosts and, with `allow_shell`, to shell probes (nothing is taken
+    /// away). Returns the binding now stored.
+    pub fn allow_secret(&self, name: &str, hosts: &[String], allow_shell: bool) -> Result<SecretBinding> {
+        let name = secret_name(name)?;
+        let add = checked_binding(SecretBinding::new(hosts.iter().map(String::as_str), allow_shell))?;
+        if add.is_unbound() {
+            return Err(Error::invalid(format!("nothing to allow for {name}: name a host (--host) or --shell")));
+        }
+        let store = self.secret_store()?;
+        if !store.list()?.contains(&name) {
+            return Err(Error::not_found(format!("secret `{name}` is not stored (set it with `runsheet secret set {name}`)")));
+        }
+        let mut binding = store.binding(&name)?;
+        binding.hosts.extend(add.hosts);
+        binding.allow_shell |= add.allow_shell;
+        store.set_binding(&name, &binding)?;
+        Ok(binding)
+    }
+
+    /// Where a secret may be sent (the empty binding when it was never bound).
+    pub fn secret_binding(&self, name: &str) -> Result<SecretBinding> {
+        let name = secret_name(name)?;
+        Ok(self.secret_store()?.binding(&name)?)
+    }
+
+    /// Allow `secret` to be sent to `host` for this run only: a `secret_granted` event of the run. A secret bound to
+    /// no host yet is bound to `host` from then on ("bound at first use"). Shell cannot be granted (only
+    /// `allow_secret(.., allow_shell)` allows it).
+    pub fn grant_secret(&self, run: &str, secret: &str, host: &str, actor: Actor<'_>) -> Result<Event> {
+        let secret = secret_name(secret)?;
+        let host = bind_host(host)?;
+        let store = self.secret_store()?;
+        if !store.list()?.contains(&secret) {
+            return Err(Error::not_found(format!("secret `{secret}` is not stored (set it with `runsheet secret set {secret}`)")));
+        }
+        let run_id = self.resolve_run(run)?;
+        let event = self.append(&run_id, actor, EventBody::SecretGranted { secret: secret.clone(), host: host.clone() })?;
+        let mut binding = store.binding(&secret)?;
+        if binding.hosts.is_empty() {
+            binding.hosts.insert(host);
+            store.set_binding(&secret, &binding)?;
+        }
+        Ok(event)
     }
 
     /// Delete a secret.
@@ -85,10 +174,21 @@ impl App {
         let mut names: Vec<String> = uses.keys().cloned().chain(stored.iter().cloned()).collect();
         names.sort();
         names.dedup();
-        Ok(names
+        let store = self.secret_store()?;
+        names
             .into_iter()
-            .map(|name| SecretStatus { set: stored.contains(&name), used_by: uses.get(&name).cloned().unwrap_or_default(), name })
-            .collect())
+            .map(|name| {
+                let set = stored.contains(&name);
+                let binding = if set { store.binding(&name)? } else { SecretBinding::default() };
+                Ok(SecretStatus {
+                    set,
+                    hosts: binding.hosts.into_iter().collect(),
+                    allow_shell: binding.allow_shell,
+                    used_by: uses.get(&name).cloned().unwrap_or_default(),
+                    name,
+                })
+            })
+            .collect()
     }
 
     /// Whether the keyring answers.

@@ -171,6 +171,17 @@ pub struct Evidence {
     pub response_hash: Option<String>,
     pub fresh_for_s: f64,
     pub stale: bool,
+    /// Set when the probe was refused because a secret may not go to its host and the operator can grant that
+    /// for the run (`grant_secret`); the UI asks "Send SECRET to HOST?" from it.
+    pub grant: Option<GrantOffer>,
+}
+
+/// A grant the operator may give to let a refused probe run: send `secret` to `host` for this run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct GrantOffer {
+    pub secret: String,
+    pub host: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -390,6 +401,11 @@ pub fn evidence_view(item: &str, ev: &runsheet_core::probe::Evidence, now: DateT
         response_hash: ev.sha256.clone(),
         fresh_for_s: ev.fresh_for_secs as f64,
         stale: ev.is_stale(now),
+        grant: ev
+            .refusal
+            .as_ref()
+            .filter(|r| r.grantable)
+            .map(|r| GrantOffer { secret: r.secret.clone(), host: r.host.clone() }),
     }
 }
 

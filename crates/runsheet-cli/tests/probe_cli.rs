@@ -119,9 +119,9 @@ fn secrets_reach_probes_but_never_the_database_exports_or_output() {
     if !keyring_available(&mut env) {
         return;
     }
-    env.ok(&["secret", "set", "api_token"], Some(&format!("{SECRET}\n")));
-    let names = env.ok(&["secret", "list", "--json"], None);
-    assert_eq!(serde_json::from_str::<Vec<String>>(&names).unwrap(), vec!["api_token".to_string()]);
+    env.ok(&["secret", "set", "api_token", "--host", "127.0.0.1", "--shell"], Some(&format!("{SECRET}\n")));
+    let names: serde_json::Value = serde_json::from_str(&env.ok(&["secret", "list", "--json"], None)).unwrap();
+    assert_eq!(names, serde_json::json!([{ "name": "api_token", "hosts": ["127.0.0.1"], "allow_shell": true }]));
 
     let port = echo_server();
     let checklist = format!(
@@ -226,4 +226,74 @@ fn an_added_probe_runs_and_is_recorded() {
     assert!(env.ok(&["verify"], None).contains("ok"));
     let md = env.ok(&["run", "export", &run, "--format", "md"], None);
     assert!(md.contains("body_contains = \"GET /health\""), "the md export writes the added probe back:\n{md}");
+}
+
+/// An HTTP server on `ip` that answers 200 and keeps every request head; a probe waits for the answer, so once
+/// `probe run` has returned, every request it made is in the list.
+fn recording_server(ip: &str) -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    let l = std::net::TcpListener::bind((ip, 0)).unwrap();
+    let port = l.local_addr().unwrap().port();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = seen.clone();
+    std::thread::spawn(move || {
+        for s in l.incoming() {
+            let Ok(mut s) = s else { continue };
+            let mut head = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match s.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&buf[..n]),
+                }
+            }
+            kept.lock().unwrap().push(String::from_utf8_lossy(&head).to_string());
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok");
+        }
+    });
+    (port, seen)
+}
+
+/// `secret set --host`, `secret allow` and `secret list` show where a secret may go; `probe run` prints the
+/// refusal of a probe that would send it elsewhere, and that host receives nothing until it is allowed.
+#[test]
+fn secrets_go_only_to_the_hosts_they_are_bound_to() {
+    let mut env = Env::new("bind");
+    if !keyring_available(&mut env) {
+        return;
+    }
+    let bad = env.run(&["secret", "set", "api_token", "--host", "https://127.0.0.1/"], Some("x\n"));
+    assert!(!bad.status.success(), "a URL is not a host");
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("bare host"), "{}", String::from_utf8_lossy(&bad.stderr));
+
+    env.ok(&["secret", "set", "api_token", "--host", "127.0.0.1"], Some(&format!("{SECRET}\n")));
+    let list = env.ok(&["secret", "list"], None);
+    assert!(list.contains("api_token") && list.contains("127.0.0.1"), "{list}");
+
+    let (port, seen) = recording_server("127.0.0.2");
+    let md = env.home.join("bind.md");
+    std::fs::write(
+        &md,
+        format!("# B\n\n## Go\n\n- [ ] Staging\n  ```probe\n  kind = \"http\"\n  url = \"http://127.0.0.2:{port}/\"\n  headers = {{ X-Api-Key = \"{{{{secret:api_token}}}}\" }}\n  ```\n"),
+    )
+    .unwrap();
+    let run = env.ok(&["run", "new", md.to_str().unwrap(), "--title", "b"], None).split_whitespace().next().unwrap().to_string();
+
+    let out = env.run(&["probe", "run", &run], None);
+    assert!(!out.status.success(), "a refused probe did not pass");
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(printed.contains("ERROR") && printed.contains("api_token") && printed.contains("127.0.0.2"), "{printed}");
+    assert!(printed.contains("runsheet secret allow api_token --host 127.0.0.2"), "says how to allow it: {printed}");
+    assert!(seen.lock().unwrap().is_empty(), "127.0.0.2 received nothing: {:?}", seen.lock().unwrap());
+
+    env.ok(&["secret", "allow", "api_token", "--host", "127.0.0.2"], None);
+    let listed: serde_json::Value = serde_json::from_str(&env.ok(&["secret", "list", "--json"], None)).unwrap();
+    assert_eq!(listed[0]["hosts"], serde_json::json!(["127.0.0.1", "127.0.0.2"]), "{listed}");
+    assert_eq!(listed[0]["allow_shell"], false);
+    let res: serde_json::Value = serde_json::from_str(&env.ok(&["probe", "run", &run, "--json"], None)).unwrap();
+    assert_eq!(res[0]["outcome"], "pass", "{res}");
+    assert!(seen.lock().unwrap().iter().any(|r| r.contains(SECRET)), "now it goes to 127.0.0.2");
+    assert!(!contains(&env.printed, SECRET), "the value was never printed");
+    env.ok(&["secret", "rm", "api_token"], None);
+    let listed: serde_json::Value = serde_json::from_str(&env.ok(&["secret", "list", "--json"], None)).unwrap();
+    assert_eq!(listed, serde_json::json!([]), "the binding is not left behind as a secret");
 }

@@ -342,6 +342,7 @@ mod tests {
                 excerpt_truncated: false,
                 detail: String::new(),
                 fresh_for_secs: 900,
+                refusal: None,
             };
             self.push("alice", at, EventBody::Evidence { item: item.into(), evidence: ev.to_value() })
         }

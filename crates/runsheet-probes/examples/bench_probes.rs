@@ -47,6 +47,7 @@ fn main() {
                 index: 0,
                 spec: parse(&format!("kind = \"http\"\nurl = \"{u}\"\ntimeout = \"2s\"")).expect("spec"),
                 armed: false,
+                refusal: None,
             })
             .collect();
         let t = Instant::now();

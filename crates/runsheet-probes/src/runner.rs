@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use runsheet_core::probe::{Evidence, Outcome, ProbeCheck, ProbeSpec};
+use runsheet_core::probe::{Evidence, Outcome, ProbeCheck, ProbeSpec, SecretRefusal};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
@@ -26,6 +26,9 @@ pub struct ProbeJob {
     pub spec: ProbeSpec,
     /// Shell probes run only when the operator armed them for the run.
     pub armed: bool,
+    /// Set by the caller when a secret of the probe may not go where it sends it: the job then records this as
+    /// its evidence (outcome `error`) without any connection, and its secrets need not be resolved.
+    pub refusal: Option<SecretRefusal>,
 }
 
 #[derive(Debug, Clone)]
@@ -104,9 +107,14 @@ impl Runner {
                 excerpt_truncated: captured.as_ref().is_some_and(|c| c.truncated),
                 detail: masker.mask(&a.detail),
                 fresh_for_secs: spec.fresh_for.0.as_secs(),
+                refusal: job.refusal.clone(),
             }
         };
 
+        // Checked before anything else, so a refused secret is never substituted and no connection is made.
+        if let Some(r) = &job.refusal {
+            return finish(Attempt::error(r.message.clone()), 0);
+        }
         if matches!(spec.check, ProbeCheck::Shell { .. }) && !job.armed {
             return finish(
                 Attempt::error(format!("shell probe not armed: run `runsheet probe arm RUN {}` first", job.item)),

@@ -8,17 +8,24 @@
 //! Listing: keyrings have no portable enumeration, so the store keeps an index of secret NAMES (never values) as
 //! one more keyring entry (user `INDEX_USER` under the same service). Names are not secret but stay out of files,
 //! so a copied database or home directory reveals nothing about which credentials exist.
+//!
+//! Bindings: where a secret may be sent ([`SecretBinding`], the core's rule) is kept next to it as JSON under the
+//! user `runsheet:binding:NAME` of the same service. A reserved name, so no secret can collide with it; not in the
+//! names index, so never listed as a secret; deleted with the secret. It holds hosts and a flag, never a value.
 
 use std::fmt;
 use std::sync::Mutex;
 
-pub use runsheet_core::probe::is_valid_secret_name;
+pub use runsheet_core::probe::{is_valid_secret_name, SecretBinding};
 
 /// Service name of Runsheet's keyring entries (tests pass their own with [`SecretStore::with_service`]).
 pub const DEFAULT_SERVICE: &str = "runsheet";
 
 /// Keyring user under which the names index is kept; not a valid secret name, so it cannot collide.
 const INDEX_USER: &str = "runsheet:index";
+
+/// Keyring user prefix of the bindings (`runsheet:binding:NAME`); reserved, like the index.
+pub const BINDING_PREFIX: &str = "runsheet:binding:";
 
 const UNAVAILABLE_HINT: &str = "install and unlock a keyring: on Linux gnome-keyring (or KeePassXC with its \
 Secret Service integration) running in your D-Bus session, e.g. `gnome-keyring-daemon --unlock --components=secrets`; \
@@ -141,9 +148,39 @@ impl SecretStore {
             Err(keyring::Error::NoEntry) => Err(SecretError::NotFound { name: name.to_string() }),
             Err(e) => Err(map_err(name, e)),
         };
-        // Keep the index honest even when the entry was already gone.
+        // Keep the index honest even when the entry was already gone; the binding goes with the secret.
         self.update_index(|names| names.retain(|n| n != name))?;
+        self.delete_binding(name)?;
         res
+    }
+
+    /// Where `name` may be sent; the empty binding (nowhere) when none was ever stored.
+    pub fn binding(&self, name: &str) -> Result<SecretBinding> {
+        validate(name)?;
+        let user = format!("{BINDING_PREFIX}{name}");
+        match self.entry(&user)?.get_password() {
+            Ok(json) => serde_json::from_str(&json)
+                .map_err(|e| SecretError::Keyring { name: name.to_string(), detail: format!("reading its binding: {e}") }),
+            Err(keyring::Error::NoEntry) => Ok(SecretBinding::default()),
+            Err(e) => Err(map_err(&user, e)),
+        }
+    }
+
+    /// Store where `name` may be sent (replacing what was stored).
+    pub fn set_binding(&self, name: &str, binding: &SecretBinding) -> Result<()> {
+        validate(name)?;
+        let user = format!("{BINDING_PREFIX}{name}");
+        // Plain data with string keys: serialising cannot fail.
+        let json = serde_json::to_string(binding).unwrap_or_default();
+        self.entry(&user)?.set_password(&json).map_err(|e| map_err(&user, e))
+    }
+
+    fn delete_binding(&self, name: &str) -> Result<()> {
+        let user = format!("{BINDING_PREFIX}{name}");
+        match self.entry(&user)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(map_err(&user, e)),
+        }
     }
 
     /// Names of the stored secrets, sorted (never values).

@@ -28,6 +28,7 @@ pub const COMMANDS: &[&str] = &[
     "list_credentials",
     "set_credential",
     "delete_credential",
+    "grant_secret",
     // signoff
     "signoff",
     "sign_off",

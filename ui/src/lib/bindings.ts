@@ -27,8 +27,13 @@ export const commands = {
 	addProbe: (runId: string, itemId: string, toml: string) => typedError<RunView_Serialize, WireError>(__TAURI_INVOKE("add_probe", { runId, itemId, toml })),
 	keyringStatus: () => typedError<KeyringStatus_Serialize, WireError>(__TAURI_INVOKE("keyring_status")),
 	listCredentials: () => typedError<SecretStatus[], WireError>(__TAURI_INVOKE("list_credentials")),
-	setCredential: (name: string, value: string) => typedError<null, WireError>(__TAURI_INVOKE("set_credential", { name, value })),
+	setCredential: (name: string, value: string, hosts: string[], allowShell: boolean) => typedError<null, WireError>(__TAURI_INVOKE("set_credential", { name, value, hosts, allowShell })),
 	deleteCredential: (name: string) => typedError<null, WireError>(__TAURI_INVOKE("delete_credential", { name })),
+	/**
+	 *  Send `secret` to `host` for this run (the operator's answer to "Send SECRET to HOST?"); a secret bound to no
+	 *  host yet is bound to it from then on. Recorded as a `secret_granted` event of the run.
+	 */
+	grantSecret: (runId: string, secret: string, host: string) => typedError<null, WireError>(__TAURI_INVOKE("grant_secret", { runId, secret, host })),
 	signoff: (runId: string) => typedError<SignoffView_Serialize, WireError>(__TAURI_INVOKE("signoff", { runId })),
 	signOff: (runId: string, role: string, name: string, comment: string | null) => typedError<SignoffView_Serialize, WireError>(__TAURI_INVOKE("sign_off", { runId, role, name, comment })),
 	addRole: (runId: string, role: string) => typedError<SignoffView_Serialize, WireError>(__TAURI_INVOKE("add_role", { runId, role })),
@@ -167,6 +172,11 @@ export type Evidence_Deserialize = {
 	response_hash?: string | null,
 	fresh_for_s: number | null,
 	stale: boolean,
+	/**
+	 *  Set when the probe was refused because a secret may not go to its host and the operator can grant that
+	 *  for the run (`grant_secret`); the UI asks "Send SECRET to HOST?" from it.
+	 */
+	grant?: GrantOffer | null,
 };
 
 /**  One probe execution's evidence as shown; `output` was masked before it was recorded. */
@@ -182,6 +192,11 @@ export type Evidence_Serialize = {
 	response_hash: string | null,
 	fresh_for_s: number | null,
 	stale: boolean,
+	/**
+	 *  Set when the probe was refused because a secret may not go to its host and the operator can grant that
+	 *  for the run (`grant_secret`); the UI asks "Send SECRET to HOST?" from it.
+	 */
+	grant: GrantOffer | null,
 };
 
 export type ExportFormat = "pdf" | "md" | "json";
@@ -204,6 +219,12 @@ export type FilesDropped = {
 };
 
 export type GateMode = "strict" | "advisory";
+
+/**  A grant the operator may give to let a refused probe run: send `secret` to `host` for this run. */
+export type GrantOffer = {
+	secret: string,
+	host: string,
+};
 
 /**  A signing identity as the Settings screen shows it (never the key). */
 export type Identity = {
@@ -585,10 +606,14 @@ export type RunView_Serialize = {
 	heads: string[],
 };
 
-/**  A secret as listed: its name, whether a value is stored, and where it is used. */
+/**  A secret as listed: its name, whether a value is stored, where it may be sent, and where it is used. */
 export type SecretStatus = {
 	name: string,
 	set: boolean,
+	/**  Hosts the secret may be sent to (empty: bound nowhere yet, refused at first use until allowed). */
+	hosts: string[],
+	/**  Whether shell probes may receive it. */
+	allow_shell: boolean,
 	used_by: SecretUse[],
 };
 

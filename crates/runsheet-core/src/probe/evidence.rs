@@ -65,6 +65,10 @@ pub struct Evidence {
     pub detail: String,
     /// The probe's freshness window in seconds.
     pub fresh_for_secs: u64,
+    /// Set when the probe was refused before any connection because a secret may not go where it sends it
+    /// (the detail says the same in words); the desktop offers to grant it from this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refusal: Option<super::SecretRefusal>,
 }
 
 fn one() -> u32 {

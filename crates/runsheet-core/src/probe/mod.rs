@@ -10,12 +10,16 @@
 //! does; `now` comes in as an argument). The TOML field names are a public file format (DESIGN.md): fields may be
 //! added, never renamed. Plaintext passwords are refused: `password` fields must reference a keyring secret.
 
+mod destination;
 mod evidence;
 mod fields;
 mod kinds;
 mod secret;
 mod value;
 
+pub use destination::{
+    destination, normalize_host, secret_refusal, Destination, SecretBinding, SecretRefusal, SHELL_DESTINATION,
+};
 pub use evidence::{is_stale, Evidence, Outcome};
 use fields::Fields;
 pub use kinds::{FieldSpec, FieldType, KindSpec, COMMON_FIELDS};
@@ -504,6 +508,7 @@ mod tests {
             excerpt_truncated: false,
             detail: "status 200".into(),
             fresh_for_secs: 900,
+            refusal: None,
         };
         assert!(!ev.is_stale(start + chrono::TimeDelta::minutes(15)));
         assert!(ev.is_stale(start + chrono::TimeDelta::minutes(16)));

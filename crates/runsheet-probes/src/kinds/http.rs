@@ -24,12 +24,15 @@ pub(crate) struct HttpRequest {
     pub ca_file: Option<String>,
     /// Longest secret value, kept beyond the excerpt so masking sees it whole.
     pub slack: usize,
+    /// The request carries a secret (in its URL or headers): redirects may not leave the host the secret is bound
+    /// to, since reqwest forwards custom headers such as `X-Api-Key` across hosts.
+    pub same_host_redirects: bool,
 }
 
 fn client(req: &HttpRequest) -> Result<reqwest::Client, String> {
     let mut b = reqwest::Client::builder()
         .user_agent(concat!("runsheet-probe/", env!("CARGO_PKG_VERSION")))
-        .redirect(reqwest::redirect::Policy::limited(5));
+        .redirect(redirect_policy(req.same_host_redirects));
     if req.insecure {
         b = b.danger_accept_invalid_certs(true);
     }
@@ -41,6 +44,24 @@ fn client(req: &HttpRequest) -> Result<reqwest::Client, String> {
         }
     }
     b.build().map_err(|e| format!("building the HTTP client: {e}"))
+}
+
+fn redirect_policy(same_host: bool) -> reqwest::redirect::Policy {
+    if !same_host {
+        return reqwest::redirect::Policy::limited(5);
+    }
+    reqwest::redirect::Policy::custom(|attempt| {
+        let first = attempt.previous().first().and_then(|u| u.host_str()).map(str::to_ascii_lowercase);
+        let next = attempt.url().host_str().map(str::to_ascii_lowercase);
+        if attempt.previous().len() > 5 {
+            attempt.error("too many redirects")
+        } else if first != next {
+            let to = next.unwrap_or_default();
+            attempt.error(format!("redirect to {to} refused: the request carries a secret bound to its host"))
+        } else {
+            attempt.follow()
+        }
+    })
 }
 
 /// The most specific cause in a reqwest error chain ("connection refused", "certificate expired", ...).

@@ -80,6 +80,8 @@ pub(crate) async fn attempt(check: &ProbeCheck, deadline: Instant, secrets: &Res
                 insecure: *insecure,
                 ca_file: ca_file.clone(),
                 slack: secrets.masker().longest(),
+                same_host_redirects: !runsheet_core::probe::parse_secret_refs(url).unwrap_or_default().is_empty()
+                    || headers.values().any(|v| v.contains("{{secret:")),
             };
             http::run(req, deadline).await
         }

@@ -121,3 +121,53 @@ async fn missing_secret_is_an_error_naming_it() {
     assert_eq!(ev.outcome, Outcome::Error);
     assert!(ev.detail.contains("absent"), "{}", ev.detail);
 }
+
+/// A plain HTTP server on `ip` in a thread: answers every request with `response` and keeps the request heads.
+fn threaded_server(ip: &str, response: String) -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{Read, Write};
+    let l = std::net::TcpListener::bind((ip, 0)).unwrap_or_else(|e| panic!("binding {ip}: {e}"));
+    let port = l.local_addr().map(|a| a.port()).unwrap_or_default();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = seen.clone();
+    std::thread::spawn(move || {
+        for s in l.incoming() {
+            let Ok(mut s) = s else { continue };
+            let mut head = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match s.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&buf[..n]),
+                }
+            }
+            if let Ok(mut k) = kept.lock() {
+                k.push(String::from_utf8_lossy(&head).to_string());
+            }
+            let _ = s.write_all(response.as_bytes());
+        }
+    });
+    (port, seen)
+}
+
+/// reqwest forwards custom headers such as `X-Api-Key` across a redirect to another host: a request carrying a
+/// secret (bound to its host) must not follow one, while a request without secrets still does.
+#[tokio::test]
+async fn a_request_carrying_a_secret_does_not_follow_a_redirect_to_another_host() {
+    let ok = "HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok".to_string();
+    let (other, seen) = threaded_server("127.0.0.2", ok);
+    let redirect = format!(
+        "HTTP/1.1 302 Found\r\nlocation: http://127.0.0.2:{other}/\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+    );
+    let (first, _) = threaded_server("127.0.0.1", redirect);
+    let mut secrets = ResolvedSecrets::none();
+    secrets.insert("tok", Sensitive::new("tok-REDIRECT-77".into()));
+    let with_secret = format!("kind = \"http\"\nurl = \"http://127.0.0.1:{first}/\"\nheaders = {{ X-Api-Key = \"{{{{secret:tok}}}}\" }}");
+    let ev = probe_with(&with_secret, secrets).await;
+    assert_ne!(ev.outcome, Outcome::Pass, "{ev:?}");
+    assert!(ev.detail.contains("redirect to 127.0.0.2 refused"), "says why: {}", ev.detail);
+    assert!(seen.lock().map(|s| s.is_empty()).unwrap_or(false), "127.0.0.2 got nothing: {seen:?}");
+
+    let ev = probe(&format!("kind = \"http\"\nurl = \"http://127.0.0.1:{first}/\"")).await;
+    assert_eq!(ev.outcome, Outcome::Pass, "without a secret the redirect is followed: {ev:?}");
+    assert_eq!(seen.lock().map(|s| s.len()).unwrap_or(0), 1);
+}

@@ -18,7 +18,7 @@ async fn select_one_query_and_wrong_password() {
         async move {
             let spec = parse(&toml).unwrap();
             let secrets = ResolvedSecrets::resolve(Ok(store), [&spec]);
-            Runner::default().run_one(&ProbeJob { item: "db".into(), index: 0, spec, armed: false }, &secrets).await
+            Runner::default().run_one(&ProbeJob { item: "db".into(), index: 0, spec, armed: false, refusal: None }, &secrets).await
         }
     };
     let ev = run(format!("kind = \"postgres\"\nurl = \"{url}\"\npassword = \"{{{{secret:pg_pw}}}}\"\ntimeout = \"10s\"")).await;

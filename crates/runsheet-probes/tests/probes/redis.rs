@@ -33,7 +33,7 @@ async fn redis_password_from_the_real_keyring() {
     store.set("redis_pw", &Sensitive::new("kr-redis-pw".into())).unwrap();
     let spec = parse(&format!("kind = \"redis\"\naddress = \"127.0.0.1:{}\"\npassword = \"{{{{secret:redis_pw}}}}\"", server.port)).unwrap();
     let secrets = ResolvedSecrets::resolve(Ok(&store), [&spec]);
-    let job = runsheet_probes::ProbeJob { item: "i".into(), index: 0, spec, armed: false };
+    let job = runsheet_probes::ProbeJob { item: "i".into(), index: 0, spec, armed: false, refusal: None };
     let ev = runsheet_probes::Runner::default().run_one(&job, &secrets).await;
     store.delete("redis_pw").unwrap();
     assert_eq!(ev.outcome, Outcome::Pass, "{ev:?}");

@@ -9,7 +9,7 @@ use runsheet_probes::{ProbeJob, ResolvedSecrets, Runner};
 use crate::support::*;
 
 fn job(toml: &str) -> ProbeJob {
-    ProbeJob { item: "i".into(), index: 0, spec: parse(toml).unwrap(), armed: true }
+    ProbeJob { item: "i".into(), index: 0, spec: parse(toml).unwrap(), armed: true, refusal: None }
 }
 
 #[tokio::test]

@@ -26,7 +26,7 @@ async fn unarmed_shell_probes_do_not_run() {
     let marker = temp_path("armed-marker");
     let spec = parse(&format!("kind = \"shell\"\ncommand = \"touch {}\"", marker.display())).unwrap();
     let ev = Runner::default()
-        .run_one(&ProbeJob { item: "deploy".into(), index: 0, spec, armed: false }, &ResolvedSecrets::none())
+        .run_one(&ProbeJob { item: "deploy".into(), index: 0, spec, armed: false, refusal: None }, &ResolvedSecrets::none())
         .await;
     assert_eq!(ev.outcome, Outcome::Error);
     assert!(ev.detail.contains("runsheet probe arm"), "{}", ev.detail);
@@ -79,7 +79,7 @@ async fn secrets_reach_the_command_as_env_vars_and_are_masked() {
         "kind = \"shell\"\ncommand = \"echo token={{secret:deploy_token}}; echo env=$RUNSHEET_SECRET_DEPLOY_TOKEN; echo tbl=$T; cat /proc/$$/cmdline; echo\"\nenv = { T = \"{{secret:deploy_token}}\" }",
     )
     .unwrap();
-    let ev = Runner::default().run_one(&ProbeJob { item: "i".into(), index: 0, spec, armed: true }, &secrets).await;
+    let ev = Runner::default().run_one(&ProbeJob { item: "i".into(), index: 0, spec, armed: true, refusal: None }, &secrets).await;
     assert_eq!(ev.outcome, Outcome::Pass, "{ev:?}");
     assert!(ev.excerpt.contains("token=[secret:deploy_token]"), "{}", ev.excerpt);
     assert!(ev.excerpt.contains("env=[secret:deploy_token]"), "{}", ev.excerpt);

@@ -33,7 +33,7 @@ pub async fn probe(toml: &str) -> Evidence {
 
 pub async fn probe_with(toml: &str, secrets: ResolvedSecrets) -> Evidence {
     let spec = parse(toml).unwrap_or_else(|e| panic!("test probe does not parse: {e}\n{toml}"));
-    let job = ProbeJob { item: "item".into(), index: 0, spec, armed: true };
+    let job = ProbeJob { item: "item".into(), index: 0, spec, armed: true, refusal: None };
     Runner::default().run_one(&job, &secrets).await
 }
 

@@ -119,8 +119,11 @@ export class TauriBackend implements Backend {
   // Credentials
   keyringStatus(): Promise<KeyringStatus> { return ok(commands.keyringStatus()); }
   listCredentials(): Promise<CredentialStatus[]> { return ok(commands.listCredentials()); }
-  setCredential(name: string, value: string): Promise<void> { return ok(commands.setCredential(name, value)); }
+  setCredential(name: string, value: string, hosts: string[], allowShell: boolean): Promise<void> {
+    return ok(commands.setCredential(name, value, hosts, allowShell));
+  }
   deleteCredential(name: string): Promise<void> { return ok(commands.deleteCredential(name)); }
+  grantSecret(runId: string, secret: string, host: string): Promise<void> { return ok(commands.grantSecret(runId, secret, host)); }
 
   // Sign-off
   signoff(runId: string): Promise<SignoffView> { return ok(commands.signoff(runId)); }

@@ -317,7 +317,8 @@ export type EventBody =
   | { type: 'signed_off'; role: string; name: string; comment?: string | null }
   | { type: 'role_added'; role: string }
   | { type: 'waived'; item: string; reason: string; approver: string }
-  | { type: 'settings_changed'; four_eyes?: boolean | null; gate_mode?: GateMode | null };
+  | { type: 'settings_changed'; four_eyes?: boolean | null; gate_mode?: GateMode | null }
+  | { type: 'secret_granted'; secret: string; host: string };
 
 /** One event of a run's timeline (the frozen checklist of run_created is left out). */
 export interface TimelineEvent {
@@ -358,6 +359,14 @@ export interface Evidence {
   fresh_for_s: number | null;
   /** Older than fresh_for at the time the view was built (the UI recomputes from started_at + fresh_for_s). */
   stale: boolean;
+  /** The probe was refused because a secret may not go to its host; the operator may grant that for the run. */
+  grant?: GrantOffer | null;
+}
+
+/** "Send `secret` to `host` for this run?" (see `grantSecret`). */
+export interface GrantOffer {
+  secret: string;
+  host: string;
 }
 
 /** Pushed from Rust while probes run. */
@@ -413,6 +422,10 @@ export interface CredentialUse {
 export interface CredentialStatus {
   name: string;
   set: boolean;
+  /** Hosts the secret may be sent to (empty: refused everywhere until allowed or granted). */
+  hosts: string[];
+  /** Whether shell probes may receive it. */
+  allow_shell: boolean;
   used_by: CredentialUse[];
 }
 
@@ -598,8 +611,11 @@ export interface Backend {
   // Credentials
   keyringStatus(): Promise<KeyringStatus>;
   listCredentials(): Promise<CredentialStatus[]>;
-  setCredential(name: string, value: string): Promise<void>;
+  /** Stores the value and replaces where it may be sent (hosts, and whether shell probes may receive it). */
+  setCredential(name: string, value: string, hosts: string[], allow_shell: boolean): Promise<void>;
   deleteCredential(name: string): Promise<void>;
+  /** Lets a refused secret go to `host` for this run (an event of the run); binds it there if it had no host. */
+  grantSecret(run_id: string, secret: string, host: string): Promise<void>;
 
   // Sign-off
   signoff(run_id: string): Promise<SignoffView>;

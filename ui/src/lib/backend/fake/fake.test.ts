@@ -111,6 +111,20 @@ describe('FakeBackend', () => {
     expect((await b.keyringStatus()).fix).toContain('gnome-keyring');
   });
 
+  it('keeps where a credential may go, and records a grant as an event of the run', async () => {
+    const b = new FakeBackend();
+    await b.setCredential('api_token', 'tok-1', ['API.example.com'], true);
+    const c = (await b.listCredentials()).find((x) => x.name === 'api_token');
+    expect(c).toMatchObject({ hosts: ['api.example.com'], allow_shell: true });
+    await b.setCredential('old_token', 'tok-2', [], false);
+    const tpl = (await b.listChecklists())[0];
+    const run = await b.createRun({ checklist_id: tpl.id, title: 'R', operator: 'a' });
+    await b.grantSecret(run.id, 'old_token', 'staging.example.com');
+    expect((await b.timeline(run.id)).map((e) => e.body)).toContainEqual({ type: 'secret_granted', secret: 'old_token', host: 'staging.example.com' });
+    expect((await b.listCredentials()).find((x) => x.name === 'old_token')?.hosts).toEqual(['staging.example.com']);
+    expect(await rejects(b.grantSecret(run.id, 'nope', 'x'))).toBe('NotFound');
+  });
+
   it('enforces four-eyes and strict gates, and waivers clear blockers', async () => {
     const b = new FakeBackend({ probeDelayMs: 0 });
     const [run] = await b.listRuns({ text: 'shop api' });

@@ -121,6 +121,7 @@ export class FakeBackend implements Backend {
   private checklists = new Map<string, StoredChecklist>();
   private runs = new Map<string, FakeRun>();
   private secrets = new Map<string, string>();
+  private bindings = new Map<string, { hosts: string[]; allow_shell: boolean }>();
   private settings: Settings = { operator_name: 'Alex Morgan', paper_size: 'a4', identity: null };
   private probeHandlers = new Set<(e: ProbeStatusEvent) => void>();
   private seq = 0;
@@ -529,7 +530,8 @@ export class FakeBackend implements Backend {
       for (const it of allItems(c)) {
         for (const p of it.probes) {
           for (const m of p.source.matchAll(SECRET_REF)) {
-            const cs = uses.get(m[1]) ?? { name: m[1], set: this.secrets.has(m[1]), used_by: [] };
+            const b = this.bindings.get(m[1]);
+            const cs = uses.get(m[1]) ?? { name: m[1], set: this.secrets.has(m[1]), hosts: b?.hosts ?? [], allow_shell: b?.allow_shell ?? false, used_by: [] };
             let u = cs.used_by.find((x) => x.owner_id === owner_id);
             if (!u) cs.used_by.push((u = { owner_id, owner_title, items: [] }));
             if (!u.items.includes(it.id)) u.items.push(it.id);
@@ -540,20 +542,34 @@ export class FakeBackend implements Backend {
     };
     this.checklists.forEach((c) => scan(c.summary.id, c.summary.title, c.checklist));
     this.runs.forEach((r) => scan(r.summary.id, r.summary.title, r.checklist));
-    for (const name of this.secrets.keys()) if (!uses.has(name)) uses.set(name, { name, set: true, used_by: [] });
+    for (const name of this.secrets.keys()) {
+      const b = this.bindings.get(name);
+      if (!uses.has(name)) uses.set(name, { name, set: true, hosts: b?.hosts ?? [], allow_shell: b?.allow_shell ?? false, used_by: [] });
+    }
     return [...uses.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  async setCredential(name: string, value: string): Promise<void> {
+  async setCredential(name: string, value: string, hosts: string[] = [], allow_shell = false): Promise<void> {
     this.keyring();
     if (!/^[A-Za-z0-9_.-]+$/.test(name)) fail('Invalid', `invalid secret name ${name}`);
     if (!value) fail('Invalid', 'the value is empty');
     this.secrets.set(name, value);
+    // Stored as given: the binding rule itself lives in Rust (runsheet-core), the preview only keeps the data.
+    this.bindings.set(name, { hosts: [...new Set(hosts.map((h) => h.trim().toLowerCase()).filter(Boolean))].sort(), allow_shell });
   }
 
   async deleteCredential(name: string): Promise<void> {
     this.keyring();
     if (!this.secrets.delete(name)) fail('NotFound', `secret ${name} is not set`);
+    this.bindings.delete(name);
+  }
+
+  async grantSecret(run_id: string, secret: string, host: string): Promise<void> {
+    const r = this.run(run_id);
+    if (!this.secrets.has(secret)) fail('NotFound', `secret ${secret} is not set`);
+    this.append(r, { type: 'secret_granted', secret, host });
+    const b = this.bindings.get(secret) ?? { hosts: [], allow_shell: false };
+    if (!b.hosts.length) this.bindings.set(secret, { ...b, hosts: [host] });
   }
 
   // -------------------------------------------------------------------------------------------------------------
