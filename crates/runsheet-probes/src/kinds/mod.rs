@@ -12,7 +12,9 @@ mod redis;
 mod shell;
 mod tls;
 
-use runsheet_core::probe::{Outcome, ProbeCheck};
+use std::collections::BTreeSet;
+
+use runsheet_core::probe::{destination, normalize_host, Destination, Outcome, ProbeCheck};
 use tokio::time::Instant;
 
 use crate::capture::Capture;
@@ -50,6 +52,30 @@ impl Attempt {
     }
 }
 
+/// The `{{secret:NAME}}` names in `s` (none when it has no valid reference).
+fn secret_refs_of(s: &str) -> Vec<String> {
+    runsheet_core::probe::parse_secret_refs(s).unwrap_or_default()
+}
+
+/// A probe carrying a secret must connect to the hosts its bindings were checked against: the destination core
+/// reads from the spec as written. Filling in a secret (a value holding `@` or `/` in a URL's user part) or a URL
+/// that another parser reads differently (`http://a\@b/` goes to `a`) must not move the request elsewhere.
+fn same_destination(check: &ProbeCheck, sent: BTreeSet<String>) -> Result<(), String> {
+    let checked = match destination(check) {
+        Destination::Hosts(h) => h,
+        _ => BTreeSet::new(),
+    };
+    if !sent.is_empty() && sent.is_subset(&checked) {
+        return Ok(());
+    }
+    let sent = if sent.is_empty() { "no host".to_string() } else { sent.into_iter().collect::<Vec<_>>().join(", ") };
+    let checked = checked.into_iter().collect::<Vec<_>>().join(", ");
+    Err(format!(
+        "refused: the request would go to {sent}, not to {checked} that its secrets are bound to (a secret value \
+         or the URL itself changes the host; percent-encode `@`, `/` and `\\` in URLs)"
+    ))
+}
+
 /// Run one attempt of `check`, finishing by `deadline`.
 pub(crate) async fn attempt(check: &ProbeCheck, deadline: Instant, secrets: &ResolvedSecrets) -> Attempt {
     let sub = |s: &str| secrets.substitute(s);
@@ -67,8 +93,18 @@ pub(crate) async fn attempt(check: &ProbeCheck, deadline: Instant, secrets: &Res
             for (k, v) in headers {
                 hs.push((k.clone(), s!(v)));
             }
+            let carries_secret = !secret_refs_of(url).is_empty() || headers.values().any(|v| !secret_refs_of(v).is_empty());
+            let url = s!(url);
+            if carries_secret {
+                // The bindings were checked against the host core reads from the URL as written; the request goes
+                // to the host reqwest reads from the URL as sent. They must be the same host.
+                let sent = reqwest::Url::parse(&url).ok().and_then(|u| u.host_str().map(normalize_host));
+                if let Err(m) = same_destination(check, sent.into_iter().collect()) {
+                    return Attempt::error(m);
+                }
+            }
             let req = http::HttpRequest {
-                url: s!(url),
+                url,
                 method: method.clone(),
                 headers: hs,
                 expect_status: *expect_status,
@@ -80,8 +116,7 @@ pub(crate) async fn attempt(check: &ProbeCheck, deadline: Instant, secrets: &Res
                 insecure: *insecure,
                 ca_file: ca_file.clone(),
                 slack: secrets.masker().longest(),
-                same_host_redirects: !runsheet_core::probe::parse_secret_refs(url).unwrap_or_default().is_empty()
-                    || headers.values().any(|v| v.contains("{{secret:")),
+                same_host_redirects: carries_secret,
             };
             http::run(req, deadline).await
         }
@@ -107,7 +142,18 @@ pub(crate) async fn attempt(check: &ProbeCheck, deadline: Instant, secrets: &Res
                 Some(p) => Some(s!(p)),
                 None => None,
             };
-            postgres::run(&s!(url), pw.as_deref(), &s!(query), expect.as_deref(), deadline).await
+            let sent = s!(url);
+            if !secret_refs_of(url).is_empty() {
+                let to = ProbeCheck::Postgres { url: sent.clone(), password: None, query: String::new(), expect: None };
+                let hosts = match destination(&to) {
+                    Destination::Hosts(h) => h,
+                    _ => BTreeSet::new(),
+                };
+                if let Err(m) = same_destination(check, hosts) {
+                    return Attempt::error(m);
+                }
+            }
+            postgres::run(&sent, pw.as_deref(), &s!(query), expect.as_deref(), deadline).await
         }
         ProbeCheck::Disk { path, min_free } => local::disk(&s!(path), min_free.0).await,
         ProbeCheck::Env { name } => local::env(name),

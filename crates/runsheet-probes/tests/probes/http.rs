@@ -171,3 +171,38 @@ async fn a_request_carrying_a_secret_does_not_follow_a_redirect_to_another_host(
     assert_eq!(ev.outcome, Outcome::Pass, "without a secret the redirect is followed: {ev:?}");
     assert_eq!(seen.lock().map(|s| s.len()).unwrap_or(0), 1);
 }
+
+/// The bindings are checked against the host core reads from the URL as written; the request must go there and
+/// nowhere else. WHATWG URL parsing (reqwest's) reads `http://a\@b/` as host `a`, and a secret value holding `@`
+/// and `/` in a URL's user part moves the host after substitution: both are refused before any connection.
+#[tokio::test]
+async fn a_request_carrying_a_secret_goes_only_to_the_host_its_binding_was_checked_against() {
+    let ok = "HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok".to_string();
+    let (elsewhere, seen) = threaded_server("127.0.0.2", ok.clone());
+    let (bound, bound_seen) = threaded_server("127.0.0.1", ok);
+    let secrets = |v: &str| {
+        let mut s = ResolvedSecrets::none();
+        s.insert("tok", Sensitive::new(v.into()));
+        s
+    };
+    let header = "headers = { X-Api-Key = \"{{secret:tok}}\" }";
+
+    // A backslash before the user part: core reads 127.0.0.1, reqwest would connect to 127.0.0.2.
+    let backslash = format!("kind = \"http\"\nurl = \"http://127.0.0.2:{elsewhere}\\\\@127.0.0.1:{bound}/\"\n{header}");
+    let ev = probe_with(&backslash, secrets("tok-BACKSLASH-41")).await;
+    assert_eq!(ev.outcome, Outcome::Error, "{ev:?}");
+    assert!(ev.detail.contains("would go to 127.0.0.2"), "says where and why: {}", ev.detail);
+
+    // A secret in the user part whose value ends the authority early.
+    let moved = format!("kind = \"http\"\nurl = \"http://{{{{secret:tok}}}}@127.0.0.1:{bound}/\"");
+    let ev = probe_with(&moved, secrets(&format!("x@127.0.0.2:{elsewhere}/"))).await;
+    assert_eq!(ev.outcome, Outcome::Error, "{ev:?}");
+    assert!(ev.detail.contains("would go to 127.0.0.2"), "{}", ev.detail);
+    assert!(seen.lock().map(|s| s.is_empty()).unwrap_or(false), "127.0.0.2 got nothing: {seen:?}");
+
+    // The same secret to the host it was checked against goes through.
+    let fine = format!("kind = \"http\"\nurl = \"http://127.0.0.1:{bound}/\"\n{header}");
+    let ev = probe_with(&fine, secrets("tok-FINE-42")).await;
+    assert_eq!(ev.outcome, Outcome::Pass, "{ev:?}");
+    assert_eq!(bound_seen.lock().map(|s| s.len()).unwrap_or(0), 1);
+}
