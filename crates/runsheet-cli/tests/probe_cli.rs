@@ -3,9 +3,12 @@
 //! target yet appear nowhere in the database file, the exports or anything the commands printed.
 //! (Owned by the probes engineer.)
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+
+#[path = "../../../tests/support/http_server.rs"]
+mod http_server;
 
 const SECRET: &str = "tok-LEAK-CHECK-9f8e7d6c";
 
@@ -76,24 +79,12 @@ fn keyring_available(env: &mut Env) -> bool {
 
 /// An HTTP server on loopback that answers every request with the request head as the body.
 fn echo_server() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = l.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for s in l.incoming() {
-            let Ok(mut s) = s else { continue };
-            let mut head = Vec::new();
-            let mut buf = [0u8; 1024];
-            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                match s.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => head.extend_from_slice(&buf[..n]),
-                }
-            }
-            let _ = write!(s, "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", head.len());
-            let _ = s.write_all(&head);
-        }
-    });
-    port
+    http_server::http_server("127.0.0.1", |head| {
+        let mut r = format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", head.len()).into_bytes();
+        r.extend_from_slice(head);
+        r
+    })
+    .0
 }
 
 fn files_under(dir: &Path) -> Vec<PathBuf> {
@@ -228,31 +219,6 @@ fn an_added_probe_runs_and_is_recorded() {
     assert!(md.contains("body_contains = \"GET /health\""), "the md export writes the added probe back:\n{md}");
 }
 
-/// An HTTP server on `ip` that answers 200 and keeps every request head; a probe waits for the answer, so once
-/// `probe run` has returned, every request it made is in the list.
-fn recording_server(ip: &str) -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
-    let l = std::net::TcpListener::bind((ip, 0)).unwrap();
-    let port = l.local_addr().unwrap().port();
-    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let kept = seen.clone();
-    std::thread::spawn(move || {
-        for s in l.incoming() {
-            let Ok(mut s) = s else { continue };
-            let mut head = Vec::new();
-            let mut buf = [0u8; 1024];
-            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                match s.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => head.extend_from_slice(&buf[..n]),
-                }
-            }
-            kept.lock().unwrap().push(String::from_utf8_lossy(&head).to_string());
-            let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok");
-        }
-    });
-    (port, seen)
-}
-
 /// `secret set --host`, `secret allow` and `secret list` show where a secret may go; `probe run` prints the
 /// refusal of a probe that would send it elsewhere, and that host receives nothing until it is allowed.
 #[test]
@@ -269,7 +235,7 @@ fn secrets_go_only_to_the_hosts_they_are_bound_to() {
     let list = env.ok(&["secret", "list"], None);
     assert!(list.contains("api_token") && list.contains("127.0.0.1"), "{list}");
 
-    let (port, seen) = recording_server("127.0.0.2");
+    let (port, seen) = http_server::ok_server("127.0.0.2");
     let md = env.home.join("bind.md");
     std::fs::write(
         &md,

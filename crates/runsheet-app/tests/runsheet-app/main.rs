@@ -6,6 +6,8 @@
 
 mod bench;
 mod fold;
+#[path = "../../../../tests/support/http_server.rs"]
+mod http_server;
 mod library;
 mod probes;
 mod runs;

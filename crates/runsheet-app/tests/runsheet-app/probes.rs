@@ -5,9 +5,8 @@
 // A failed `expect` in a test is the test failing, with its reason.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
 
 use runsheet_app::probes::ProbeTarget;
 use runsheet_app::secrets::SecretBinding;
@@ -40,30 +39,6 @@ fn connections(l: &TcpListener) -> Vec<String> {
         out.push(String::from_utf8_lossy(&got).to_string());
     }
     out
-}
-
-/// An HTTP server that answers 200 and keeps every request head it received.
-fn answering_server(ip: &str) -> (u16, Arc<Mutex<Vec<String>>>) {
-    let l = TcpListener::bind((ip, 0)).unwrap_or_else(|e| panic!("binding {ip}: {e}"));
-    let port = l.local_addr().expect("a bound address").port();
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let kept = Arc::clone(&seen);
-    std::thread::spawn(move || {
-        for s in l.incoming() {
-            let Ok(mut s) = s else { continue };
-            let mut head = Vec::new();
-            let mut buf = [0u8; 1024];
-            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                match s.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => head.extend_from_slice(&buf[..n]),
-                }
-            }
-            kept.lock().expect("not poisoned").push(String::from_utf8_lossy(&head).to_string());
-            let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok");
-        }
-    });
-    (port, seen)
 }
 
 fn need_keyring(h: &Home) {
@@ -101,7 +76,7 @@ fn a_secret_bound_to_one_host_never_reaches_another() {
         .set_secret("api_token", Sensitive::new(TOKEN.into()), Some(SecretBinding::new(["127.0.0.1"], false)))
         .expect("stored");
     let (other, other_port) = silent_listener("127.0.0.2");
-    let (port, seen) = answering_server("127.0.0.1");
+    let (port, seen) = crate::http_server::ok_server("127.0.0.1");
     let md = format!(
         "# Bind\n\n## Go\n\n- [ ] Elsewhere\n{}- [ ] Bound host\n{}",
         http_probe(&format!("http://127.0.0.2:{other_port}/")),
@@ -168,7 +143,7 @@ fn an_unbound_secret_is_refused_until_granted_and_the_grant_binds_it() {
     h.app.set_secret("api_token", Sensitive::new(TOKEN.into()), None).expect("stored");
     assert!(h.app.secret_binding("api_token").expect("readable").is_unbound());
     let (silent, silent_port) = silent_listener("127.0.0.1");
-    let (port, seen) = answering_server("127.0.0.1");
+    let (port, seen) = crate::http_server::ok_server("127.0.0.1");
     let md = format!(
         "# Bind\n\n## Go\n\n- [ ] First use\n{}- [ ] Second\n{}",
         http_probe(&format!("http://127.0.0.1:{silent_port}/")),
@@ -204,7 +179,7 @@ fn a_grant_for_a_bound_secret_is_for_that_run_only() {
     h.app
         .set_secret("api_token", Sensitive::new(TOKEN.into()), Some(SecretBinding::new(["127.0.0.1"], false)))
         .expect("stored");
-    let (port, seen) = answering_server("127.0.0.2");
+    let (port, seen) = crate::http_server::ok_server("127.0.0.2");
     let md = format!("# Bind\n\n## Go\n\n- [ ] Staging\n{}", http_probe(&format!("http://127.0.0.2:{port}/")));
     let (run1, run2) = (run_of(&h, &md), run_of(&h, &md));
     let item = h.item(&run1, "Staging");

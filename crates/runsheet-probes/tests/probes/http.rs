@@ -122,31 +122,9 @@ async fn missing_secret_is_an_error_naming_it() {
     assert!(ev.detail.contains("absent"), "{}", ev.detail);
 }
 
-/// A plain HTTP server on `ip` in a thread: answers every request with `response` and keeps the request heads.
-fn threaded_server(ip: &str, response: String) -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
-    use std::io::{Read, Write};
-    let l = std::net::TcpListener::bind((ip, 0)).unwrap_or_else(|e| panic!("binding {ip}: {e}"));
-    let port = l.local_addr().map(|a| a.port()).unwrap_or_default();
-    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let kept = seen.clone();
-    std::thread::spawn(move || {
-        for s in l.incoming() {
-            let Ok(mut s) = s else { continue };
-            let mut head = Vec::new();
-            let mut buf = [0u8; 1024];
-            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                match s.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => head.extend_from_slice(&buf[..n]),
-                }
-            }
-            if let Ok(mut k) = kept.lock() {
-                k.push(String::from_utf8_lossy(&head).to_string());
-            }
-            let _ = s.write_all(response.as_bytes());
-        }
-    });
-    (port, seen)
+/// An HTTP server on `ip` answering every request with `response`, keeping the request heads.
+fn threaded_server(ip: &str, response: String) -> (u16, crate::http_server::Seen) {
+    crate::http_server::http_server(ip, move |_| response.clone().into_bytes())
 }
 
 /// reqwest forwards custom headers such as `X-Api-Key` across a redirect to another host: a request carrying a

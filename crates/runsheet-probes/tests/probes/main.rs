@@ -2,6 +2,8 @@
 //! `src/kinds/`.
 
 mod support;
+#[path = "../../../../tests/support/http_server.rs"]
+mod http_server;
 
 mod http;
 mod local;
