@@ -103,10 +103,24 @@ test('probes, credential, waiver, second signer, signed PDF', async () => {
     const page = await (await find(b, 'body')).getHTML();
     assert.ok(!page.includes(TOKEN), 'the value is never shown back');
 
-    // Run both probes: the health check passes, the error-rate probe fails.
+    // The secret is bound to no host yet: its first use is refused before any connection, and the operator
+    // grants it for this run ("Send e2e_token to 127.0.0.1?"), which re-runs the probe.
     await click(b, 'nav-runs');
     await (await find(b, `${tid('run-row')}[data-run-id="${runId}"] ${tid('run-open')}`)).click();
     const items = await findAll(b, tid('item'));
+    await (await findAll(b, tid('item')))[0].click();
+    await click(b, 'run-probe');
+    const liveState = async () => (await find(b, tid('probe-live'))).getAttribute('data-probe-state');
+    await until('the unbound secret refused', async () => (await liveState()) === 'error', 20_000);
+    assert.ok(!seen.some((s) => s.includes(TOKEN)), 'a refused probe sent nothing');
+    const offer = await find(b, tid('grant-secret'));
+    await until('the grant offer', () => offer.isClickable());
+    assert.equal(await offer.getAttribute('data-secret'), 'e2e_token');
+    assert.equal(await offer.getAttribute('data-host'), '127.0.0.1');
+    await shot(b, '10b-grant-offer');
+    await offer.click();
+    await until('the granted probe passes', async () => (await liveState()) === 'pass', 20_000);
+    // Run both probes again: the health check passes, the error-rate probe fails.
     for (const [i, want] of [[0, 'pass'], [1, 'fail']]) {
       await (await findAll(b, tid('item')))[i].click();
       await click(b, 'run-probe');
