@@ -82,7 +82,7 @@ fn checked_host(host: &str) -> Option<String> {
 
 /// The hosts of a `scheme://[userinfo@]host[:port][,host2…][/path][?query]` URL: the authority's hosts plus, for
 /// PostgreSQL, the `host` and `hostaddr` query parameters (which libpq and tokio-postgres let override it).
-fn url_hosts(url: &str) -> Destination {
+pub fn url_hosts(url: &str) -> Destination {
     let unknown = || Destination::Unknown(format!("cannot tell which host `{url}` connects to"));
     let Some((_, rest)) = url.split_once("://") else { return unknown() };
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());

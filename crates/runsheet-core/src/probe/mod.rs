@@ -18,7 +18,7 @@ mod secret;
 mod value;
 
 pub use destination::{
-    destination, normalize_host, secret_refusal, Destination, SecretBinding, SecretRefusal, SHELL_DESTINATION,
+    destination, normalize_host, secret_refusal, url_hosts, Destination, SecretBinding, SecretRefusal, SHELL_DESTINATION,
 };
 pub use evidence::{is_stale, Evidence, Outcome};
 use fields::Fields;

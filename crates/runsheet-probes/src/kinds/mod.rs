@@ -14,7 +14,7 @@ mod tls;
 
 use std::collections::BTreeSet;
 
-use runsheet_core::probe::{destination, normalize_host, Destination, Outcome, ProbeCheck};
+use runsheet_core::probe::{destination, normalize_host, url_hosts, Destination, Outcome, ProbeCheck};
 use tokio::time::Instant;
 
 use crate::capture::Capture;
@@ -144,8 +144,7 @@ pub(crate) async fn attempt(check: &ProbeCheck, deadline: Instant, secrets: &Res
             };
             let sent = s!(url);
             if !secret_refs_of(url).is_empty() {
-                let to = ProbeCheck::Postgres { url: sent.clone(), password: None, query: String::new(), expect: None };
-                let hosts = match destination(&to) {
+                let hosts = match url_hosts(&sent) {
                     Destination::Hosts(h) => h,
                     _ => BTreeSet::new(),
                 };
