@@ -87,6 +87,11 @@ pub fn url_hosts(url: &str) -> Destination {
     let Some((_, rest)) = url.split_once("://") else { return unknown() };
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let authority = &rest[..end];
+    // Browsers and reqwest (WHATWG) end an http authority at `\` too, libpq does not: `http://a\@b/` is host a for
+    // one reader and b for the other. A URL that readers disagree on names no host.
+    if authority.contains('\\') {
+        return unknown();
+    }
     // Userinfo may itself hold `{{secret:…}}` (with its colon); the host starts after the last `@`.
     let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     let mut hosts = BTreeSet::new();
@@ -267,6 +272,10 @@ mod tests {
             "a host that is itself a secret cannot be checked"
         );
         assert!(matches!(dest("kind = \"postgres\"\nurl = \"postgres:///db?host=/run/postgresql\""), Destination::Unknown(_)));
+        assert!(
+            matches!(url_hosts("http://127.0.0.1\\@127.0.0.2/"), Destination::Unknown(_)),
+            "reqwest reads host 127.0.0.1 where a plain split reads 127.0.0.2: neither may be offered or granted"
+        );
     }
 
     fn refusal(toml: &str, binding: Option<SecretBinding>, grants: &[(&str, &str)]) -> Option<SecretRefusal> {

@@ -69,10 +69,14 @@ fn same_destination(check: &ProbeCheck, sent: BTreeSet<String>) -> Result<(), St
         return Ok(());
     }
     let sent = if sent.is_empty() { "no host".to_string() } else { sent.into_iter().collect::<Vec<_>>().join(", ") };
-    let checked = checked.into_iter().collect::<Vec<_>>().join(", ");
+    let checked = if checked.is_empty() {
+        "a host its secrets could be bound to".to_string()
+    } else {
+        format!("{} that its secrets are bound to", checked.into_iter().collect::<Vec<_>>().join(", "))
+    };
     Err(format!(
-        "refused: the request would go to {sent}, not to {checked} that its secrets are bound to (a secret value \
-         or the URL itself changes the host; percent-encode `@`, `/` and `\\` in URLs)"
+        "refused: the request would go to {sent}, not to {checked} (a secret value or the URL itself changes the \
+         host; percent-encode `@`, `/` and `\\` in URLs)"
     ))
 }
 
