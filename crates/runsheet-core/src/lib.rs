@@ -10,6 +10,7 @@ pub mod import;
 pub mod probe;
 pub mod render;
 pub mod run;
+pub mod schedule;
 pub mod signoff;
 pub mod suggest;
 

@@ -67,7 +67,8 @@ fn heading(out: &mut String, level: usize, title: &str, timing: Option<&crate::c
     out.push_str(&"#".repeat(level));
     out.push(' ');
     out.push_str(&escape_inline(title));
-    if let Some(t) = timing {
+    // A heading that is its own hint (`### First Day`) is written once.
+    if let Some(t) = timing.filter(|t| !t.label.eq_ignore_ascii_case(title)) {
         if !title.is_empty() {
             out.push(' ');
         }

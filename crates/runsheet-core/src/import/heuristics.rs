@@ -83,6 +83,12 @@ pub(crate) fn heading_title(raw: &str) -> (String, Option<Timing>) {
             }
         }
     }
+    if timing.is_none() && title.to_lowercase().starts_with("first ") {
+        // A heading that is itself a follow-up period: `### First Day`, `### First Week`.
+        if let Some(t) = parse_timing(&title) {
+            return (title, Some(t));
+        }
+    }
     (title, timing)
 }
 
@@ -120,8 +126,10 @@ fn amount(s: &str) -> Option<i64> {
     Some((n * unit as f64).round() as i64)
 }
 
-/// A timing hint: `T-1 hour`, `T+15 minutes`, `T-0`, `Week 2-3`, `Week 8+`, `Day 1`, `Month 3+`, `Within 1 Hour`.
-/// Offsets are minutes from the start of the change window; periods count from 1 (`Week 1` starts at 0).
+/// A timing hint: `T-1 hour`, `T+15 minutes`, `T-0`, `Week 2-3`, `Week 8+`, `Day 1`, `Month 3+`, `Within 1 Hour`,
+/// `First Day`.
+/// Offsets are minutes from the hint's anchor (`schedule::anchor`): T-relative hints from the start of the change
+/// window, periods from its end; periods count from 1 (`Week 1` starts at 0).
 /// Also ranges of two T-relative hints (`T-2h to T-1h`, `T+0 – T+30m`), `T minus 2 hours`, `T-0:30` (h:mm),
 /// `H-2` (H-hour: hours), and `Day -1` / `Day +2` (days around the change day).
 pub(crate) fn parse_timing(inner: &str) -> Option<Timing> {
@@ -206,6 +214,10 @@ fn parse_one_timing(inner: &str) -> Option<Timing> {
             let days: i64 = r.trim().parse().ok().filter(|d| *d < 10_000)?;
             return Some(Timing { label, offset_minutes: Some(sign * days * DAY), end_offset_minutes: None });
         }
+    }
+    // First day/week/month/hour: the first period after the window.
+    if let Some(unit) = lower.strip_prefix("first ").and_then(unit_minutes).filter(|u| *u >= HOUR) {
+        return Some(Timing { label, offset_minutes: Some(0), end_offset_minutes: Some(unit) });
     }
     // Within N unit: from now until then.
     if let Some(rest) = lower.strip_prefix("within ") {
