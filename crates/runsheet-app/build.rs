@@ -4,7 +4,10 @@
 use std::path::Path;
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../checklists");
+    // Read at run time, not `env!` (compile time): a build script binary reused from another checkout (a copied
+    // target dir) would otherwise embed that checkout's templates, or none once it is gone.
+    let Some(manifest) = std::env::var_os("CARGO_MANIFEST_DIR") else { panic!("cargo sets CARGO_MANIFEST_DIR") };
+    let dir = Path::new(&manifest).join("../../checklists");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).collect())

@@ -502,8 +502,14 @@ pub fn timeline(state: &RunState) -> Result<Vec<TimelineEvent>> {
         .collect()
 }
 
-/// Planned (the checklist's offsets) versus actual (first and last event on a section's items) per section.
+/// Planned (`runsheet_core::schedule`'s slots, minutes from T) versus actual (first and last event on a section's
+/// items) per section.
 pub fn timeline_chart(state: &RunState) -> TimelineChartData {
+    let window = match (state.meta.window_start, state.meta.window_end) {
+        (Some(s), Some(e)) => (e - s).num_minutes(),
+        _ => 0,
+    };
+    let spans = runsheet_core::schedule::planned_spans(&state.checklist, window);
     let mut rows = Vec::new();
     for phase in &state.checklist.phases {
         for section in &phase.sections {
@@ -515,13 +521,13 @@ pub fn timeline_chart(state: &RunState) -> TimelineChartData {
                 .filter(|e| e.body.item().is_some_and(|i| ids.iter().any(|x| x == i)))
                 .map(|e| e.at)
                 .collect();
-            let timing = section.timing.as_ref().or(phase.timing.as_ref());
+            let span = spans.get(&section.id);
             rows.push(SectionTiming {
                 phase: phase.id.clone(),
                 section: section.id.clone(),
                 title: if section.title.is_empty() { phase.title.clone() } else { section.title.clone() },
-                planned_start_min: timing.and_then(|t| t.offset_minutes).map(|m| m as f64),
-                planned_end_min: timing.and_then(|t| t.end_offset_minutes).map(|m| m as f64),
+                planned_start_min: span.map(|s| s.0 as f64),
+                planned_end_min: span.map(|s| s.1 as f64),
                 actual_start: times.iter().min().map(|t| t.to_rfc3339()),
                 actual_end: times.iter().max().map(|t| t.to_rfc3339()),
             });

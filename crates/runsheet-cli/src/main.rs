@@ -36,6 +36,8 @@ enum Command {
     Verify(cmd::verify::Args),
     /// Write an online backup of the database to FILE.
     Backup(cmd::backup::Args),
+    /// What is upcoming, due or late across open runs (planned from the checklist's timing hints).
+    Due(cmd::due::Args),
     /// Probes: run, preflight-check, arm.
     #[command(subcommand)]
     Probe(cmd::probe::Command),
@@ -75,6 +77,7 @@ fn main() -> ExitCode {
         Command::Run(c) => cmd::run::run(c, &ctx),
         Command::Verify(a) => cmd::verify::run(a, &ctx),
         Command::Backup(a) => cmd::backup::run(a, &ctx),
+        Command::Due(a) => cmd::due::run(a, &ctx),
         Command::Probe(c) => cmd::probe::run(c, &ctx),
         Command::Secret(c) => cmd::secret::run(c, &ctx),
         Command::Signoff(a) => cmd::signoff::run(a, &ctx),

@@ -131,6 +131,35 @@ pub fn slots(checklist: &Checklist, start: DateTime<Utc>, end: Option<DateTime<U
         .collect()
 }
 
+/// The slots as minutes from T (the start of the window), for charts: `window_minutes` is the window's length
+/// (0 when it has no end). Returns (slot, start, end) in document order.
+pub fn offsets(checklist: &Checklist, window_minutes: i64) -> Vec<(Slot, i64, i64)> {
+    let t = DateTime::<Utc>::UNIX_EPOCH;
+    slots(checklist, t, Some(t + Duration::minutes(window_minutes.max(0))))
+        .into_iter()
+        .map(|s| {
+            let (start, end) = ((s.start - t).num_minutes(), (s.end - t).num_minutes());
+            (s, start, end)
+        })
+        .collect()
+}
+
+/// The planned span (minutes from T) of a phase, and of each section: its own slot, else its phase's.
+pub fn planned_spans(checklist: &Checklist, window_minutes: i64) -> std::collections::BTreeMap<String, (i64, i64)> {
+    let mut spans = std::collections::BTreeMap::new();
+    for (slot, start, end) in offsets(checklist, window_minutes) {
+        spans.insert(slot.id, (start, end));
+    }
+    for p in &checklist.phases {
+        if let Some(span) = spans.get(&p.id).copied() {
+            for s in p.sections.iter().filter(|s| !s.rollback) {
+                spans.entry(s.id.clone()).or_insert(span);
+            }
+        }
+    }
+    spans
+}
+
 /// Where an unfinished slot stands at a moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

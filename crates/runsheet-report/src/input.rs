@@ -43,6 +43,7 @@ pub struct PhaseReport {
     pub id: String,
     pub title: String,
     pub timing: Option<String>,
+    /// The phase's planned slot in minutes from T (`runsheet_core::schedule`, the one placement rule).
     pub planned_offset_minutes: Option<i64>,
     pub planned_end_offset_minutes: Option<i64>,
     pub rollback: bool,
@@ -238,6 +239,11 @@ fn build_phases(checklist: &Checklist, state: &RunState) -> Vec<PhaseReport> {
             walk(&it.children, depth + 1, state, out);
         }
     }
+    let window = match (state.meta.window_start, state.meta.window_end) {
+        (Some(s), Some(e)) => (e - s).num_minutes(),
+        _ => 0,
+    };
+    let spans = runsheet_core::schedule::planned_spans(checklist, window);
     checklist
         .phases
         .iter()
@@ -245,8 +251,8 @@ fn build_phases(checklist: &Checklist, state: &RunState) -> Vec<PhaseReport> {
             id: p.id.clone(),
             title: p.title.clone(),
             timing: p.timing.as_ref().map(|t| t.label.clone()),
-            planned_offset_minutes: p.timing.as_ref().and_then(|t| t.offset_minutes),
-            planned_end_offset_minutes: p.timing.as_ref().and_then(|t| t.end_offset_minutes),
+            planned_offset_minutes: spans.get(&p.id).map(|s| s.0),
+            planned_end_offset_minutes: spans.get(&p.id).map(|s| s.1),
             rollback: p.rollback,
             sections: p
                 .sections

@@ -418,12 +418,10 @@ fn timeline(cv: &mut Canvas, input: &ReportInput) {
     let rows: Vec<(&PhaseReport, Option<(f64, f64)>, Option<(f64, f64)>)> = input
         .phases
         .iter()
-        .enumerate()
-        .filter(|(_, p)| p.items().next().is_some() || p.planned_offset_minutes.is_some())
-        .map(|(n, p)| {
+        .filter(|p| p.items().next().is_some() || p.planned_offset_minutes.is_some())
+        .map(|p| {
             let planned = p.planned_offset_minutes.map(|s| {
-                let next = input.phases[n + 1..].iter().find_map(|q| q.planned_offset_minutes).filter(|e| *e > s);
-                let e = p.planned_end_offset_minutes.filter(|e| *e > s).or(next).unwrap_or(s + 15);
+                let e = p.planned_end_offset_minutes.filter(|e| *e > s).unwrap_or(s + 15);
                 (s as f64, e as f64)
             });
             let actual = p.actual_span().map(|(a, b)| {

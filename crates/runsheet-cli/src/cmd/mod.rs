@@ -8,6 +8,7 @@
 pub mod backup;
 pub mod bench;
 pub mod checklist;
+pub mod due;
 pub mod identity;
 pub mod inspect;
 pub mod probe;

@@ -204,17 +204,23 @@ pub fn parse_window(w: &str) -> Result<Window> {
         if s.is_empty() {
             return Ok(None);
         }
-        if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-            return Ok(Some(t.with_timezone(&Utc)));
-        }
-        for fmt in ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"] {
-            if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt) {
-                return Ok(Some(t.and_utc()));
-            }
-        }
-        bail!("--window: `{s}` is not a time (use RFC 3339 or YYYY-MM-DD HH:MM, UTC)")
+        parse_time(s, "--window").map(Some)
     };
     Ok((one(a)?, one(b)?))
+}
+
+/// A time given on the command line (`flag` names it in the error): RFC 3339, or `YYYY-MM-DD HH:MM` in UTC.
+pub fn parse_time(s: &str, flag: &str) -> Result<DateTime<Utc>> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    for fmt in ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt) {
+            return Ok(t.and_utc());
+        }
+    }
+    bail!("{flag}: `{s}` is not a time (use RFC 3339 or YYYY-MM-DD HH:MM, UTC)")
 }
 
 fn short(id: &str) -> &str {

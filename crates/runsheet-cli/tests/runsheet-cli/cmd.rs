@@ -438,3 +438,56 @@ mod identity {
         assert!(err.contains("-o FILE.pdf"), "{err}");
     }
 }
+
+mod due {
+    use super::*;
+
+    const TIMED_MD: &str = "# Release\n\n## Pre-Deployment Verification (T-1 hour)\n- [ ] Freeze merges\n\n## Deploy (T+0)\n- [ ] Ship it\n\n## Rollback\n- [ ] Rollback if error rate > 5%\n\n## Post-Deployment\n### Immediate (within 1 hour)\n- [ ] Watch error rates\n### First Week\n- [ ] Close the ticket\n";
+
+    /// `runsheet due` lists every open run's unfinished timed phases and sections with upcoming/due/late at a
+    /// given time (the clock is an argument); a run without a window has no rows; finished ones drop out.
+    #[test]
+    fn lists_upcoming_due_and_late_across_runs_as_json_and_text() {
+        let h = Home::new();
+        let f = h.file("release.md", TIMED_MD);
+        let f = f.to_str().expect("path");
+        let run = h.ok(&["run", "new", f, "--title", "Release 4.2", "--window", "2026-12-04 22:00..2026-12-04 23:00"]);
+        let run = run.trim().to_string();
+        h.ok(&["run", "new", f, "--title", "no window"]);
+        let rows = |at: &str| -> Vec<serde_json::Value> {
+            serde_json::from_str(&h.ok(&["due", "--json", "--at", at])).expect("json")
+        };
+        let brief = |rows: &[serde_json::Value]| -> Vec<(String, String, i64)> {
+            rows.iter()
+                .map(|r| {
+                    assert_eq!(r["run_id"], run.as_str(), "only the run with a window: {r}");
+                    assert_eq!(r["run_title"], "Release 4.2");
+                    (
+                        r["title"].as_str().unwrap_or("").to_string(),
+                        r["state"].as_str().unwrap_or("").to_string(),
+                        r["late_minutes"].as_i64().unwrap_or(-1),
+                    )
+                })
+                .collect()
+        };
+        // 21:30: verification is due, the rest is ahead; the rollback phase is never planned.
+        let early = brief(&rows("2026-12-04T21:30:00Z"));
+        assert_eq!(early[0], ("Pre-Deployment Verification".into(), "due".into(), 0));
+        assert_eq!(early.len(), 4, "{early:?}");
+        assert!(early[1..].iter().all(|r| r.1 == "upcoming"), "{early:?}");
+        // 22:25: verification ran until T, so it is 25 minutes late (late rows first); the deploy is due.
+        let later = brief(&rows("2026-12-04 22:25"));
+        assert_eq!(later[0], ("Pre-Deployment Verification".into(), "late".into(), 25));
+        assert_eq!(later[1], ("Deploy".into(), "due".into(), 0));
+        // Settling the item takes the phase out.
+        h.ok(&["run", "set", &run, "Freeze merges", "done"]);
+        let after = brief(&rows("2026-12-04 22:25"));
+        assert!(after.iter().all(|r| r.0 != "Pre-Deployment Verification"), "{after:?}");
+        // The text table says the same.
+        let text = h.ok(&["due", "--at", "2026-12-05 09:00"]);
+        assert!(text.lines().next().is_some_and(|l| l.starts_with("STATE")), "{text}");
+        assert!(text.contains("late") && text.contains("Immediate (within 1 hour), 1 open"), "{text}");
+        let err = h.fails(&["due", "--at", "tomorrow"], 1);
+        assert!(err.contains("--at: `tomorrow` is not a time"), "{err}");
+    }
+}
