@@ -144,13 +144,21 @@ pub fn offsets(checklist: &Checklist, window_minutes: i64) -> Vec<(Slot, i64, i6
         .collect()
 }
 
-/// The planned span (minutes from T) of a phase, and of each section: its own slot, else its phase's.
+/// The planned span (minutes from T) of a phase, and of each section: its own slot, else its phase's; a phase
+/// without a hint of its own spans its sections' slots (`## Post-Deployment` with `### First Day` under it).
 pub fn planned_spans(checklist: &Checklist, window_minutes: i64) -> std::collections::BTreeMap<String, (i64, i64)> {
     let mut spans = std::collections::BTreeMap::new();
     for (slot, start, end) in offsets(checklist, window_minutes) {
         spans.insert(slot.id, (start, end));
     }
     for p in &checklist.phases {
+        if !spans.contains_key(&p.id) {
+            let inner = p.sections.iter().filter_map(|s| spans.get(&s.id).copied());
+            if let Some(span) = inner.reduce(|a, b| (a.0.min(b.0), a.1.max(b.1))) {
+                spans.insert(p.id.clone(), span);
+            }
+            continue;
+        }
         if let Some(span) = spans.get(&p.id).copied() {
             for s in p.sections.iter().filter(|s| !s.rollback) {
                 spans.entry(s.id.clone()).or_insert(span);

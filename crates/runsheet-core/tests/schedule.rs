@@ -259,3 +259,17 @@ fn a_first_period_heading_reimports_unchanged() {
     assert_eq!(titles(&c), titles(&again));
     assert!(titles(&c).contains(&("First Day".into(), Some("First Day".into()))));
 }
+
+#[test]
+fn chart_spans_give_sections_their_phase_slot_and_phases_their_sections_span() {
+    let state = run(Some(at(60)));
+    let spans = schedule::planned_spans(&state.checklist, 60);
+    let by_title = |title: &str| -> Option<(i64, i64)> {
+        let phase = state.checklist.phases.iter().find(|p| p.title == title).map(|p| p.id.clone());
+        let section = state.checklist.phases.iter().flat_map(|p| &p.sections).find(|s| s.title == title).map(|s| s.id.clone());
+        phase.or(section).and_then(|id| spans.get(&id).copied())
+    };
+    assert_eq!(by_title("Switch traffic"), Some((0, 60)), "a section without a hint takes its phase's slot");
+    assert_eq!(by_title("Post-Deployment"), Some((60, 60 + 7 * 24 * 60)), "a phase without one spans its sections");
+    assert_eq!(by_title("Rollback Procedures"), None, "rollback is never planned");
+}

@@ -33,15 +33,15 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     println!("{:<9} {:>8}  {:<16}  {:<13}  WHAT", "STATE", "LATE", "PLANNED (UTC)", "RUN");
     for r in rows {
         let late = if r.late_minutes > 0 { duration(r.late_minutes) } else { String::new() };
+        // A heading that is its own hint (`First Day`) is named once.
+        let what = if r.label.eq_ignore_ascii_case(&r.title) { r.title } else { format!("{} ({})", r.title, r.label) };
         println!(
-            "{:<9} {:>8}  {:<16}  {:<13}  {} · {} ({}), {} open",
+            "{:<9} {:>8}  {:<16}  {:<13}  {} · {what}, {} open",
             r.state.as_str(),
             late,
             r.planned.format("%Y-%m-%d %H:%M"),
             r.run_id.get(..13).unwrap_or(&r.run_id),
             r.run_title,
-            r.title,
-            r.label,
             r.open_items
         );
     }
