@@ -99,6 +99,10 @@ pub struct ItemStatus {
     pub event: Option<String>,
     /// Everyone who changed this item's state, in fold order without repeats (four-eyes needs it).
     pub actors: Vec<String>,
+    /// Fingerprints of the certificates that signed this item's state changes, in fold order without repeats
+    /// (four-eyes by key: a name can be typed, a key cannot).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<String>,
     /// Every note written on the item (with a state change or on its own), in fold order; `note` is the last.
     pub notes: Vec<NoteRecord>,
 }
@@ -113,6 +117,7 @@ impl Default for ItemStatus {
             at: None,
             event: None,
             actors: vec![],
+            keys: vec![],
             notes: vec![],
         }
     }
@@ -181,6 +186,9 @@ pub struct SignOff {
     /// The operator who recorded it (usually `name`).
     pub by: String,
     pub event: String,
+    /// Fingerprint of the certificate that signed the sign-off event, if it was signed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
 }
 
 /// A waiver on an item.
@@ -416,6 +424,9 @@ impl RunState {
                     if !s.actors.contains(&e.actor) {
                         s.actors.push(e.actor.clone());
                     }
+                    if let Some(a) = e.author.as_ref().filter(|a| !s.keys.contains(&a.fingerprint)) {
+                        s.keys.push(a.fingerprint.clone());
+                    }
                 }
             }
             EventBody::NoteAdded { item, note } => {
@@ -462,6 +473,7 @@ impl RunState {
                     at: e.at,
                     by: e.actor.clone(),
                     event: e.id.clone(),
+                    key: e.author.as_ref().map(|a| a.fingerprint.clone()),
                 });
             }
             EventBody::RoleAdded { role } => {

@@ -260,3 +260,65 @@ fn a_run_log_with_a_forged_signature_does_not_verify() {
     let problem = check.problem.unwrap_or_default();
     assert!(problem.contains(&id) && problem.contains("belongs to member Alice"), "{problem}");
 }
+
+fn finish_all(h: &Home, run: &str, who: &str) {
+    for t in ["Backup taken", "Port 8001 free", "Deploy version 3.1.0", "Smoke test the checkout"] {
+        let id = h.item(run, t);
+        h.app.set_item(run, &id, ItemState::Done, None, None, who).expect("done");
+    }
+}
+
+/// Four-eyes by key: on a single laptop `--as` can name anyone, but the key that signs is the identity's. A
+/// sign-off signed by the key that executed the role's items is refused whatever name it carries.
+#[test]
+fn four_eyes_by_key_refuses_a_sign_off_under_another_name() {
+    let h = laptop("team-4eyes-key", "Alice");
+    let run = h.run();
+    finish_all(&h, &run, "alice");
+    let err = h.app.sign_off(&run, "QA Lead", "bob", None).expect_err("alice's key executed every item");
+    assert_eq!(err.kind, ErrorKind::Refused, "{}", err.message);
+    assert!(err.message.contains("four-eyes: the signing key"), "{}", err.message);
+    assert!(h.app.run(&run).expect("state").signoffs.is_empty(), "nothing recorded");
+}
+
+/// Alice finishes the run; then, offline on both laptops, Alice fails an item while Bob signs QA Lead. After
+/// the exchange both laptops store both events and show the sign-off as made without knowledge of the failure —
+/// in the JSON, in `run show` (via the same statuses) and in the PDF.
+#[test]
+fn a_sign_off_concurrent_with_a_failure_is_shown_as_signed_without_knowledge() {
+    let (alice, bob, run) = shared_pair("team-knowledge");
+    finish_all(&alice, &run, "Alice");
+    bob.app.merge_remote(alice.app.events(&run).expect("events")).expect("bob is up to date");
+    let smoke = alice.item(&run, "Smoke test the checkout");
+    let failed = alice.app.set_item(&run, &smoke, ItemState::Failed, None, None, "Alice").expect("fails").event;
+    let signed = bob.app.sign_off(&run, "QA Lead", "Bob", None).expect("bob sees nothing wrong and signs");
+    alice.app.merge_remote(bob.app.events(&run).expect("events")).expect("to alice");
+    bob.app.merge_remote(alice.app.events(&run).expect("events")).expect("to bob");
+    for (who, h) in [("alice", &alice), ("bob", &bob)] {
+        let json = h.app.run(&run).expect("state").to_json(h.app.now());
+        let qa = json["signoffs"].as_array().expect("signoffs").iter().find(|s| s["role"] == "QA Lead").expect("qa").clone();
+        assert_eq!(qa["signed_by"], "Bob", "{who}");
+        let warnings = qa["warnings"].as_array().cloned().unwrap_or_default();
+        assert!(
+            warnings.iter().any(|w| w["kind"] == "signed_without_knowledge" && w["event"] == failed.id.as_str()),
+            "{who}: {warnings:?}"
+        );
+    }
+    // The PDF lists the sign-off with its signer, key and verified signature, and the warning.
+    let pdf = bob.app.export(&run, runsheet_app::export::Format::Pdf, runsheet_app::export::Paper::A4).expect("pdf").bytes;
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("run.pdf");
+    std::fs::write(&path, &pdf).expect("write");
+    let out = std::process::Command::new("pdftotext").arg("-raw").arg(&path).arg("-").output().expect("pdftotext runs");
+    let text = String::from_utf8_lossy(&out.stdout).replace('\n', " ");
+    let bob_fp = identity(&bob).fingerprint();
+    assert!(text.contains("Signed by Bob, certificate SHA-256"), "{text}");
+    assert!(text.contains(&bob_fp[..24]), "the fingerprint is printed: {text}");
+    assert!(text.contains("signature verified"), "{text}");
+    assert!(text.contains("signed without knowledge of"), "{text}");
+    let verified = bob.app.verify_file(&path).expect("verify the pdf");
+    assert!(verified.ok(), "the attached log's signatures re-check: {:?}", verified.problem());
+    let runsheet_app::verify::Verified::Pdf(report) = verified else { panic!("a pdf") };
+    let log = report.run_log.expect("the attached log was checked");
+    assert_eq!(log.authors.get(&signed.id).map(|a| a.name.as_str()), Some("Bob"), "the sign-off's signer, from the log alone");
+}

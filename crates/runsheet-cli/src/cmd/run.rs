@@ -134,7 +134,7 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
             let state = ItemState::parse(&state).ok_or_else(|| {
                 anyhow!("unknown state `{state}` (expected pending, done, skipped, failed, blocked or n/a)")
             })?;
-            let actor = ctx.operator(as_.as_deref());
+            let actor = ctx.operator_in(&run, as_.as_deref());
             let change = app.set_item(&run, &item, state, reason, note, &actor)?;
             // Advisory phase gates warn; strict ones are refused by the app.
             for b in &change.warnings {
@@ -288,6 +288,10 @@ fn show_text(s: &RunState, now: DateTime<Utc>) -> String {
             match (&r.signed_by, r.at) {
                 (Some(by), Some(at)) => out.push_str(&format!("  {}: {by} at {}\n", r.role, at.format("%Y-%m-%d %H:%M UTC"))),
                 _ => out.push_str(&format!("  {}: (not signed)\n", r.role)),
+            }
+            // A sign-off merged from another laptop is stored, never refused: what is wrong with it shows here.
+            for w in &r.warnings {
+                out.push_str(&format!("    warning: {w}\n"));
             }
         }
     }
