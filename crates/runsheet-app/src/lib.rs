@@ -8,6 +8,7 @@
 //! this crate orchestrates them so that no front end has to.
 
 pub mod bench;
+pub mod bundle;
 mod error;
 pub mod export;
 pub mod identity;
