@@ -384,6 +384,8 @@ mod bench {
         let out = h.ok(&["bench", "--events", "12", "--items", "4", "--dir", dir.to_str().expect("path")]);
         assert!(out.starts_with("event append (12 events, 4-item run, file-backed WAL"), "{out}");
         assert!(out.contains("p50 ") && out.contains("p95 ") && out.trim_end().ends_with("verify ok"), "{out}");
+        let signed = out.lines().nth(1).unwrap_or_default();
+        assert!(signed.starts_with("event append, each signed") && signed.ends_with("verify ok"), "{out}");
         assert!(dir.join("bench.db").is_file(), "a given --dir keeps its scratch database");
         assert!(!h.db().exists(), "the benchmark never opens the installation's database");
         let out = h.ok(&["bench", "--events", "0", "--items", "3", "--dir", dir.to_str().expect("path")]);
