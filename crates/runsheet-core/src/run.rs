@@ -775,6 +775,14 @@ impl RunState {
             // Role names, as before roles carried a phase (the phase is in each `signoffs` entry).
             "roles": self.roles.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
             "grants": self.grants,
+            // Who may write from which device (a shared run; empty for a single-laptop run).
+            "members": self.members.values().map(|m| json!({
+                "name": m.name,
+                "device": m.device,
+                "fingerprint": m.fingerprint,
+                "at": m.at,
+                "event": m.event,
+            })).collect::<Vec<_>>(),
             // Issue 4's shape: { role, signed_by, at, blocked_by } (plus phase, comment, structured blockers).
             "signoffs": crate::signoff::statuses(self, now),
         })
