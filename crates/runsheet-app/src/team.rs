@@ -17,9 +17,12 @@ use std::sync::MutexGuard;
 
 use runsheet_core::event::{Event, EventBody};
 use runsheet_report::{check_event_authors, Identity};
-use runsheet_store::{MergeOutcome, Store};
+use runsheet_store::Store;
 
 use crate::{App, Error, Result};
+
+/// What a merge stored, and the shared runs' sync records (front ends name them without depending on the store).
+pub use runsheet_store::{MergeOutcome, SharedRun};
 
 /// This device's membership of a run, as its `member_joined` event recorded it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -529,6 +529,11 @@ mod bundle {
         assert_eq!(states(&a.show(&run)), states(&b.show(&run)), "both laptops show the same run");
         assert!(a.ok(&["verify"]).contains("ok"), "alice's store verifies");
         assert!(b.ok(&["verify"]).contains("ok"), "bob's store verifies");
+        // The signed PDF's attached log re-checks every member's signature on its own.
+        let pdf = a.home.path().join("run.pdf");
+        a.ok(&["run", "export", &run, "--format", "pdf", "-o", path(&pdf)]);
+        let out = a.ok(&["verify", path(&pdf)]);
+        assert!(out.contains("ok    4 event signatures verified against the run's member certificates"), "{out}");
     }
 
     /// Each bad bundle is refused with a message naming what is wrong, and stores nothing.
