@@ -87,6 +87,9 @@ impl From<runsheet_store::StoreError> for Error {
             S::NotFound { .. } => ErrorKind::NotFound,
             S::Ambiguous { .. } => ErrorKind::Ambiguous,
             S::Refused { .. } => ErrorKind::Refused,
+            S::Merge { .. } => ErrorKind::Invalid,
+            S::Tamper { .. } => ErrorKind::Damaged,
+            S::Sign { .. } => ErrorKind::Internal,
             S::NoHome | S::CreateDir { .. } | S::Io { .. } | S::Sqlite { .. } | S::Backup { .. } | S::Json { .. } => {
                 ErrorKind::Io
             }
@@ -100,10 +103,13 @@ impl From<runsheet_core::run::RunError> for Error {
         use runsheet_core::run::RunError as R;
         let kind = match &e {
             R::NotCreated | R::UnknownItem(_) | R::UnknownRole(_) => ErrorKind::NotFound,
-            R::AlreadyCreated | R::DuplicateRole(_) => ErrorKind::Conflict,
-            R::ReasonRequired(_) | R::Empty(_) | R::BadWindow | R::InvalidProbe { .. } | R::InvalidGrant(_) => {
-                ErrorKind::Invalid
-            }
+            R::AlreadyCreated | R::DuplicateRole(_) | R::DeviceTaken { .. } => ErrorKind::Conflict,
+            R::ReasonRequired(_)
+            | R::Empty(_)
+            | R::BadWindow
+            | R::InvalidProbe { .. }
+            | R::InvalidGrant(_)
+            | R::InvalidMember(_) => ErrorKind::Invalid,
         };
         Error::new(kind, e.to_string())
     }

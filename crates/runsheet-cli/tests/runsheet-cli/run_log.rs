@@ -135,3 +135,38 @@ fn documents_that_break_the_schema_are_rejected() {
         assert!(schema.check(&bad).is_err(), "{what}: the schema must reject it");
     }
 }
+
+/// A shared run's log — a `member_joined` event, numbered and signed events, the run's members — matches the
+/// schema too. Real keyring (scripts/with-keyring.sh); skipped with a line when there is none, unless CI=true.
+#[test]
+fn a_shared_run_export_matches_the_schema() {
+    let h = Home::new();
+    let svc = format!("runsheet-cli-test-runlog-{}", std::process::id());
+    let run_in = |args: &[&str]| h.cmd(args).env("RUNSHEET_SECRET_SERVICE", &svc).output().expect("run runsheet");
+    let probe = run_in(&["secret", "list"]);
+    if !probe.status.success() {
+        let msg = String::from_utf8_lossy(&probe.stderr).into_owned();
+        assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "CI=true but no keyring: {msg}");
+        eprintln!("SKIPPING a_shared_run_export_matches_the_schema: {msg}");
+        return;
+    }
+    let ok = |args: &[&str]| {
+        let out = run_in(args);
+        assert!(out.status.success(), "runsheet {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    ok(&["identity", "create", "--name", "Erin", "--force"]);
+    let file = h.file("deploy.md", DEPLOY_MD);
+    let run = ok(&["run", "new", file.to_str().expect("path"), "--title", "shared"]).trim().to_string();
+    let bundle = h.path().join("x.bundle");
+    ok(&["run", "bundle", &run, "-o", bundle.to_str().expect("path")]);
+    let show: Value = serde_json::from_str(&ok(&["run", "show", &run, "--json"])).expect("json");
+    let first = show["phases"][0]["sections"][0]["items"][0]["id"].as_str().expect("an item").to_string();
+    ok(&["run", "set", &run, &first, "done"]);
+    let doc: Value = serde_json::from_str(&ok(&["run", "export", &run, "--format", "json"])).expect("json");
+    let events = doc["events"].as_array().expect("events");
+    assert!(events.iter().any(|e| e["body"]["type"] == "member_joined"), "{doc}");
+    assert!(events.iter().any(|e| e["author"].is_object() && e["device_seq"].is_u64()), "signed, numbered events: {doc}");
+    assert_eq!(doc["run"]["members"][0]["name"], "Erin", "{doc}");
+    Schema::load().check(&doc).unwrap_or_else(|e| panic!("a shared run's log breaks the schema:\n{e}"));
+}
