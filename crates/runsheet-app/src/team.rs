@@ -153,13 +153,11 @@ impl App {
             by_run.entry(e.run_id.clone()).or_default().push(e);
         }
         for (run_id, arriving) in by_run {
-            let stored = store.events(&run_id).or_else(|e| match e {
-                runsheet_store::StoreError::NotFound { .. } => Ok(Vec::new()),
-                other => Err(other),
-            })?;
-            let held: BTreeSet<&str> = stored.iter().map(|e| e.id.as_str()).collect();
+            // Only what the checks need from the store: the run's memberships and which ids it holds, so a small
+            // pull into a long run costs the size of the pull, not of the run.
+            let held = store.held_ids(arriving.iter().map(|e| e.id.as_str()))?;
             let mut fresh: BTreeSet<&str> = BTreeSet::new();
-            let mut all: Vec<Event> = stored.clone();
+            let mut all: Vec<Event> = store.member_events(&run_id)?;
             for e in arriving {
                 // Known ids are the store's to compare (same event: known; another: tamper alarm).
                 if !held.contains(e.id.as_str()) && fresh.insert(e.id.as_str()) {

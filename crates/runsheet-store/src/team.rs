@@ -96,6 +96,34 @@ impl Store {
         row.transpose()
     }
 
+    /// The run's `member_joined` events (who may write from which device), in recording order.
+    pub fn member_events(&self, run_id: &str) -> Result<Vec<Event>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {EVENT_COLUMNS} FROM events WHERE run_id = ?1 AND kind = 'member_joined' ORDER BY seq"
+            ))
+            .map_err(|e| self.sql_err(e))?;
+        let rows = stmt.query_map([run_id], row_to_event).map_err(|e| self.sql_err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(row.map_err(|e| self.sql_err(e))??);
+        }
+        Ok(out)
+    }
+
+    /// Which of `ids` this store holds (any run).
+    pub fn held_ids<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> Result<BTreeSet<String>> {
+        let mut stmt = self.conn.prepare_cached("SELECT 1 FROM events WHERE id = ?1").map_err(|e| self.sql_err(e))?;
+        let mut out = BTreeSet::new();
+        for id in ids {
+            if stmt.exists([id]).map_err(|e| self.sql_err(e))? {
+                out.insert(id.to_string());
+            }
+        }
+        Ok(out)
+    }
+
     /// The highest `device_seq` held for the run, per device (devices with only unnumbered events are left out).
     /// An unknown run gives an empty map: a pull then asks for everything.
     pub fn known_seqs(&self, run_id: &str) -> Result<BTreeMap<String, u64>> {
