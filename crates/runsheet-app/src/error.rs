@@ -103,13 +103,19 @@ impl From<runsheet_core::run::RunError> for Error {
         use runsheet_core::run::RunError as R;
         let kind = match &e {
             R::NotCreated | R::UnknownItem(_) | R::UnknownRole(_) => ErrorKind::NotFound,
-            R::AlreadyCreated | R::DuplicateRole(_) | R::DeviceTaken { .. } => ErrorKind::Conflict,
+            R::UnknownEvidence { .. } => ErrorKind::NotFound,
+            R::AlreadyCreated | R::DuplicateRole(_) | R::DeviceTaken { .. } | R::TriggerOpen(_) | R::NoOpenTrigger(_) => {
+                ErrorKind::Conflict
+            }
             R::ReasonRequired(_)
             | R::Empty(_)
             | R::BadWindow
             | R::InvalidProbe { .. }
             | R::InvalidGrant(_)
-            | R::InvalidMember(_) => ErrorKind::Invalid,
+            | R::InvalidMember(_)
+            | R::NotATrigger(_)
+            | R::NotATriggerProbe { .. }
+            | R::ContinueNeedsReason(_) => ErrorKind::Invalid,
         };
         Error::new(kind, e.to_string())
     }

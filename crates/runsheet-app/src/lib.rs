@@ -15,6 +15,7 @@ pub mod export;
 pub mod identity;
 pub mod library;
 pub mod probes;
+pub mod rollback;
 pub mod runs;
 pub mod secrets;
 pub mod signoff;

@@ -167,10 +167,18 @@ impl App {
         ResolvedSecrets::resolve(store.as_ref(), allowed().map(|j| &j.spec))
     }
 
-    /// Record one probe's evidence on the run.
+    /// Record one probe's evidence on the run; when it fires a rollback trigger (a failing probe with
+    /// `rollback_trigger = true`, the core decides: `RunState::fired_by_evidence`), record the `trigger_fired`
+    /// event right after it, naming it.
     pub fn record_evidence(&self, run_id: &str, item: &str, evidence: &Evidence, actor: Actor<'_>) -> Result<Event> {
-        self.append(run_id, actor, EventBody::Evidence { item: item.to_string(), evidence: evidence.to_value() })
-            .map_err(|e| e.context(format!("recording evidence for {item}")))
+        let event = self
+            .append(run_id, actor, EventBody::Evidence { item: item.to_string(), evidence: evidence.to_value() })
+            .map_err(|e| e.context(format!("recording evidence for {item}")))?;
+        if let Some(fired) = self.run(&event.run_id)?.fired_by_evidence(item, &event.id) {
+            self.append(&event.run_id, actor, fired)
+                .map_err(|e| e.context(format!("recording the rollback trigger fired by {item}")))?;
+        }
+        Ok(event)
     }
 
     /// Run one planned job on the shared runner and record its evidence (off the async threads). For front ends

@@ -260,6 +260,8 @@ pub enum BlockerKind {
     FailedProbe,
     StaleEvidence,
     MissingEvidence,
+    /// A rollback trigger fired and waits for a decision (always listed first).
+    RollbackTrigger,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -560,6 +562,7 @@ pub fn blocker_view(c: &Checklist, b: &CoreBlocker) -> Option<Blocker> {
         CoreBlocker::StaleEvidence { item, .. } => (BlockerKind::StaleEvidence, item.clone(), phase_of(c, item)),
         CoreBlocker::FailingEvidence { item, .. } => (BlockerKind::FailedProbe, item.clone(), phase_of(c, item)),
         CoreBlocker::EarlierPhaseOpen { phase, .. } => (BlockerKind::Pending, String::new(), phase.clone()),
+        CoreBlocker::TriggerOpen { item, .. } => (BlockerKind::RollbackTrigger, item.clone(), phase_of(c, item)),
         CoreBlocker::FourEyes { .. }
         | CoreBlocker::FourEyesKey { .. }
         | CoreBlocker::SignedWithoutKnowledge { .. }
@@ -574,6 +577,7 @@ pub fn blocker_view(c: &Checklist, b: &CoreBlocker) -> Option<Blocker> {
             format!("{title} — evidence went stale at {}", fresh_until.format("%Y-%m-%d %H:%M UTC"))
         }
         CoreBlocker::FailingEvidence { outcome, .. } => format!("{title} — latest probe result: {outcome}"),
+        CoreBlocker::TriggerOpen { .. } => format!("{title} — rollback trigger fired: decide to roll back or continue"),
         CoreBlocker::EarlierPhaseOpen { phase, open_items } => {
             let t = c.phases.iter().find(|p| &p.id == phase).map_or(phase.as_str(), |p| p.title.as_str());
             format!("phase {t} has {open_items} open item(s)")

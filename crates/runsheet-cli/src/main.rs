@@ -46,6 +46,10 @@ enum Command {
     Secret(cmd::secret::Command),
     /// Sign off a role of a run.
     Signoff(cmd::signoff::Args),
+    /// Declare that a rollback trigger of a run fired (the run then waits for a decision).
+    Trigger(cmd::rollback::TriggerArgs),
+    /// Decide on a fired rollback trigger: rollback, or continue with --reason.
+    Decide(cmd::rollback::DecideArgs),
     /// Waive an item (reason and approver recorded) so a sign-off can proceed.
     Waive(cmd::signoff::WaiveArgs),
     /// The signing identity (key in the OS keyring, X.509 certificate).
@@ -82,6 +86,8 @@ fn main() -> ExitCode {
         Command::Secret(c) => cmd::secret::run(c, &ctx),
         Command::Signoff(a) => cmd::signoff::run(a, &ctx),
         Command::Waive(a) => cmd::signoff::waive(a, &ctx),
+        Command::Trigger(a) => cmd::rollback::trigger(a, &ctx),
+        Command::Decide(a) => cmd::rollback::decide(a, &ctx),
         Command::Identity(c) => cmd::identity::run(c, &ctx),
         Command::Bench(a) => cmd::bench::run(a, &ctx),
     };

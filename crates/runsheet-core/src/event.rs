@@ -117,6 +117,57 @@ pub enum EventBody {
     /// certificate it carries. A device's first registration in fold order stands; another certificate for the
     /// same device is refused.
     MemberJoined { name: String, device: String, certificate: String },
+    /// A rollback trigger fired on `trigger` (an item that is a trigger, see `RunState::is_trigger`): its
+    /// trigger probe number `probe` failed with the `evidence` event (recorded by the app together with that
+    /// evidence), or the operator declared it (no probe, no evidence). `summary` says what was seen.
+    TriggerFired {
+        trigger: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        probe: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        evidence: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        summary: Option<String>,
+    },
+    /// The decision on the open firing of `trigger`: roll back, or continue (which needs a reason).
+    RollbackDecided {
+        trigger: String,
+        decision: Decision,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+}
+
+/// What the operator decided when a rollback trigger fired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Rollback,
+    Continue,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Rollback => "rollback",
+            Decision::Continue => "continue",
+        }
+    }
+
+    /// Parse a decision as typed by a person (`rollback`, `roll-back`, `continue`).
+    pub fn parse(s: &str) -> Option<Decision> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "rollback" | "roll-back" | "roll_back" | "roll back" => Some(Decision::Rollback),
+            "continue" | "proceed" => Some(Decision::Continue),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Decision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl EventBody {
@@ -135,6 +186,8 @@ impl EventBody {
             EventBody::SettingsChanged { .. } => "settings_changed",
             EventBody::SecretGranted { .. } => "secret_granted",
             EventBody::MemberJoined { .. } => "member_joined",
+            EventBody::TriggerFired { .. } => "trigger_fired",
+            EventBody::RollbackDecided { .. } => "rollback_decided",
         }
     }
 
@@ -146,7 +199,9 @@ impl EventBody {
             | EventBody::ProbeArmed { item }
             | EventBody::Evidence { item, .. }
             | EventBody::ProbeAdded { item, .. }
-            | EventBody::Waived { item, .. } => Some(item),
+            | EventBody::Waived { item, .. }
+            | EventBody::TriggerFired { trigger: item, .. }
+            | EventBody::RollbackDecided { trigger: item, .. } => Some(item),
             _ => None,
         }
     }

@@ -17,7 +17,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::checklist::{Checklist, Item, ProbeDecl};
-use crate::event::{Event, EventBody, GateMode, ItemState};
+use crate::event::{Decision, Event, EventBody, GateMode, ItemState};
 use crate::probe::Evidence;
 
 /// Why an event cannot be applied to a run.
@@ -47,6 +47,18 @@ pub enum RunError {
     InvalidMember(String),
     #[error("device {device} is already a member of this run as {name} with another certificate")]
     DeviceTaken { device: String, name: String },
+    #[error("item `{0}` is not a rollback trigger (see `runsheet run show` for the run's triggers)")]
+    NotATrigger(String),
+    #[error("item `{item}`: probe {probe} is not a rollback trigger probe")]
+    NotATriggerProbe { item: String, probe: u32 },
+    #[error("item `{item}`: evidence event `{evidence}` is not evidence of this item")]
+    UnknownEvidence { item: String, evidence: String },
+    #[error("rollback trigger `{0}` has already fired and waits for a decision")]
+    TriggerOpen(String),
+    #[error("rollback trigger `{0}` has not fired, or its firing is already decided")]
+    NoOpenTrigger(String),
+    #[error("trigger `{0}`: continuing needs a reason")]
+    ContinueNeedsReason(String),
 }
 
 impl RunError {
@@ -54,13 +66,21 @@ impl RunError {
     pub fn code(&self) -> &'static str {
         match self {
             RunError::NotCreated | RunError::UnknownItem(_) | RunError::UnknownRole(_) => "NotFound",
-            RunError::AlreadyCreated | RunError::DuplicateRole(_) | RunError::DeviceTaken { .. } => "Conflict",
+            RunError::AlreadyCreated
+            | RunError::DuplicateRole(_)
+            | RunError::DeviceTaken { .. }
+            | RunError::TriggerOpen(_)
+            | RunError::NoOpenTrigger(_) => "Conflict",
+            RunError::UnknownEvidence { .. } => "NotFound",
             RunError::ReasonRequired(_)
             | RunError::Empty(_)
             | RunError::BadWindow
             | RunError::InvalidProbe { .. }
             | RunError::InvalidGrant(_)
-            | RunError::InvalidMember(_) => {
+            | RunError::InvalidMember(_)
+            | RunError::NotATrigger(_)
+            | RunError::NotATriggerProbe { .. }
+            | RunError::ContinueNeedsReason(_) => {
                 "Invalid"
             }
         }
@@ -215,6 +235,39 @@ pub struct Member {
     pub event: String,
 }
 
+/// One firing of a rollback trigger, with its decision once made.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TriggerRecord {
+    /// The trigger item.
+    pub trigger: String,
+    /// The trigger probe (index among the item's probes) whose failure fired it; None when declared.
+    pub probe: Option<u32>,
+    /// The `evidence` event that fired it, if a probe did.
+    pub evidence: Option<String>,
+    pub summary: Option<String>,
+    pub at: DateTime<Utc>,
+    /// Who fired it (the operator who declared it, or who ran the probe).
+    pub by: String,
+    /// The `trigger_fired` event.
+    pub event: String,
+    /// The decision on this firing; None while the run waits for one.
+    pub decision: Option<DecisionRecord>,
+}
+
+/// A decision on a fired trigger.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DecisionRecord {
+    pub decision: Decision,
+    pub reason: Option<String>,
+    pub at: DateTime<Utc>,
+    pub by: String,
+    /// The `rollback_decided` event.
+    pub event: String,
+    /// Fingerprint of the certificate that signed the decision event, if it was signed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+}
+
 /// Run settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Settings {
@@ -337,6 +390,12 @@ pub struct RunState {
     /// Members of a shared run by device (empty for a single-laptop run): the first `member_joined` of a device in
     /// fold order.
     pub members: BTreeMap<String, Member>,
+    /// Every firing of a rollback trigger in fold order, each with its decision once made (see
+    /// [`RunState::open_triggers`]).
+    pub triggers: Vec<TriggerRecord>,
+    /// The phase the run is working in when it left the planned order: the rollback phase (its id) once a
+    /// rollback was decided, None while the run follows its phases. The run views read it.
+    pub active_phase: Option<String>,
     /// Every event in fold order (Lamport, device, id), including ones that changed nothing.
     pub timeline: Vec<Event>,
 }
@@ -401,6 +460,8 @@ impl RunState {
             grants: BTreeMap::new(),
             settings: Settings::default(),
             members: BTreeMap::new(),
+            triggers: Vec::new(),
+            active_phase: None,
             timeline: vec![event],
         })
     }
@@ -517,6 +578,40 @@ impl RunState {
                     );
                 }
             }
+            EventBody::TriggerFired { trigger, probe, evidence, summary } => {
+                // A second firing while one waits for its decision adds nothing (two laptops saw the same
+                // failure); `check` refuses it locally.
+                if self.items.contains_key(trigger) && self.open_trigger(trigger).is_none() {
+                    self.triggers.push(TriggerRecord {
+                        trigger: trigger.clone(),
+                        probe: *probe,
+                        evidence: evidence.clone(),
+                        summary: summary.clone().filter(|s| !s.trim().is_empty()),
+                        at: e.at,
+                        by: e.actor.clone(),
+                        event: e.id.clone(),
+                        decision: None,
+                    });
+                }
+            }
+            EventBody::RollbackDecided { trigger, decision, reason } => {
+                // The first decision in fold order on an open firing stands; a concurrent second one (merged
+                // from another laptop) stays in the timeline and changes nothing.
+                let idx = self.triggers.iter().rposition(|t| &t.trigger == trigger && t.decision.is_none());
+                if let Some(idx) = idx {
+                    self.triggers[idx].decision = Some(DecisionRecord {
+                        decision: *decision,
+                        reason: reason.clone().filter(|r| !r.trim().is_empty()),
+                        at: e.at,
+                        by: e.actor.clone(),
+                        event: e.id.clone(),
+                        key: e.author.as_ref().map(|a| a.fingerprint.clone()),
+                    });
+                    if *decision == Decision::Rollback {
+                        self.active_phase = self.rollback_phase(trigger).or_else(|| self.active_phase.clone());
+                    }
+                }
+            }
             EventBody::SettingsChanged { four_eyes, gate_mode } => {
                 if let Some(f) = four_eyes {
                     self.settings.four_eyes = *f;
@@ -578,6 +673,38 @@ impl RunState {
                 nonempty(approver, "approver")
             }
             EventBody::SettingsChanged { .. } => Ok(()),
+            EventBody::TriggerFired { trigger, probe, evidence, .. } => {
+                known(trigger)?;
+                if !self.is_trigger(trigger) {
+                    return Err(RunError::NotATrigger(trigger.clone()));
+                }
+                if let Some(p) = probe {
+                    let is_trigger_probe =
+                        self.probes(trigger).get(*p as usize).is_some_and(|d| d.spec.rollback_trigger);
+                    if !is_trigger_probe {
+                        return Err(RunError::NotATriggerProbe { item: trigger.clone(), probe: *p });
+                    }
+                }
+                if let Some(ev) = evidence {
+                    if !self.evidence.get(trigger).is_some_and(|v| v.iter().any(|r| &r.event == ev)) {
+                        return Err(RunError::UnknownEvidence { item: trigger.clone(), evidence: ev.clone() });
+                    }
+                }
+                if self.open_trigger(trigger).is_some() {
+                    return Err(RunError::TriggerOpen(trigger.clone()));
+                }
+                Ok(())
+            }
+            EventBody::RollbackDecided { trigger, decision, reason } => {
+                known(trigger)?;
+                if self.open_trigger(trigger).is_none() {
+                    return Err(RunError::NoOpenTrigger(trigger.clone()));
+                }
+                if *decision == Decision::Continue && reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+                    return Err(RunError::ContinueNeedsReason(trigger.clone()));
+                }
+                Ok(())
+            }
             EventBody::MemberJoined { name, device, certificate } => {
                 nonempty(name, "member name")?;
                 nonempty(device, "member device")?;
@@ -592,6 +719,83 @@ impl RunState {
                 }
             }
         }
+    }
+
+    /// Whether `item` is a rollback trigger: suggested as one by its place and wording
+    /// ([`crate::suggest::suggest_trigger`]), or one of its effective probes says `rollback_trigger = true`.
+    pub fn is_trigger(&self, item: &str) -> bool {
+        self.trigger_reason(item).is_some()
+    }
+
+    /// Why `item` is a rollback trigger, if it is one.
+    pub fn trigger_reason(&self, item: &str) -> Option<String> {
+        if self.probes(item).iter().any(|d| d.spec.rollback_trigger) {
+            return Some("a probe with rollback_trigger = true".into());
+        }
+        self.checklist
+            .items()
+            .into_iter()
+            .find(|(_, _, i)| i.id == item)
+            .and_then(|(p, s, i)| crate::suggest::suggest_trigger(p, s, i))
+    }
+
+    /// Every rollback trigger of the run in document order, with why it is one.
+    pub fn trigger_items(&self) -> Vec<(String, String)> {
+        self.checklist
+            .items()
+            .into_iter()
+            .filter_map(|(_, _, i)| self.trigger_reason(&i.id).map(|r| (i.id.clone(), r)))
+            .collect()
+    }
+
+    /// The firing of `trigger` that waits for a decision, if any.
+    pub fn open_trigger(&self, trigger: &str) -> Option<&TriggerRecord> {
+        self.triggers.iter().find(|t| t.trigger == trigger && t.decision.is_none())
+    }
+
+    /// Every firing that waits for a decision, in fold order: while one does, it is the run's first blocker.
+    pub fn open_triggers(&self) -> Vec<&TriggerRecord> {
+        self.triggers.iter().filter(|t| t.decision.is_none()).collect()
+    }
+
+    /// The event to record after evidence `evidence_event` of `item` was folded, when that evidence fires a
+    /// trigger: it comes from a probe with `rollback_trigger = true`, it did not pass (or does not read), and the
+    /// item has no firing waiting for a decision already. The app records it right after the evidence.
+    pub fn fired_by_evidence(&self, item: &str, evidence_event: &str) -> Option<EventBody> {
+        let record = self.evidence.get(item)?.iter().find(|r| r.event == evidence_event)?;
+        let probe = match &record.parsed {
+            Some(ev) => ev.probe,
+            // Unreadable evidence cannot say which probe it came from: it fires only when every probe of the item
+            // is a trigger probe, named as the first.
+            None if self.probes(item).iter().all(|d| d.spec.rollback_trigger) => 0,
+            None => return None,
+        };
+        let decl = self.probes(item).get(probe as usize).cloned()?;
+        let passed = record.parsed.as_ref().is_some_and(|ev| ev.outcome == crate::probe::Outcome::Pass);
+        if !decl.spec.rollback_trigger || passed || self.open_trigger(item).is_some() {
+            return None;
+        }
+        let summary = match &record.parsed {
+            Some(ev) => format!("{} {} {}: {}", ev.kind, ev.target, ev.outcome.as_str(), ev.detail),
+            None => "unreadable evidence".to_string(),
+        };
+        Some(EventBody::TriggerFired {
+            trigger: item.to_string(),
+            probe: Some(probe),
+            evidence: Some(evidence_event.to_string()),
+            summary: Some(summary),
+        })
+    }
+
+    /// The phase a rollback of `trigger` works in: the trigger's own phase when it is a rollback phase, else the
+    /// first rollback phase of the checklist, else the phase of the first rollback section.
+    pub fn rollback_phase(&self, trigger: &str) -> Option<String> {
+        let c = &self.checklist;
+        let own = c.items().into_iter().find(|(_, _, i)| i.id == trigger).map(|(p, _, _)| p);
+        own.filter(|p| p.rollback)
+            .or_else(|| c.phases.iter().find(|p| p.rollback))
+            .or_else(|| c.phases.iter().find(|p| p.sections.iter().any(|s| s.rollback)))
+            .map(|p| p.id.clone())
     }
 
     /// The member registered for `device`, if the run is shared and the device joined.
@@ -783,6 +987,18 @@ impl RunState {
                 "at": m.at,
                 "event": m.event,
             })).collect::<Vec<_>>(),
+            // Rollback triggers: which items are triggers, every firing with its decision, and the phase the
+            // run works in once a rollback was decided.
+            "triggers": self.trigger_items().into_iter().map(|(item, why)| json!({
+                "item": item,
+                "text": self.checklist.item(&item).map(|i| i.text.as_str()),
+                "why": why,
+                "open": self.open_trigger(&item).is_some(),
+            })).collect::<Vec<_>>(),
+            "firings": self.triggers,
+            "active_phase": self.active_phase,
+            // What holds the run up, most urgent first: an undecided trigger leads.
+            "blockers": crate::signoff::run_blockers(self, now),
             // Issue 4's shape: { role, signed_by, at, blocked_by } (plus phase, comment, structured blockers).
             "signoffs": crate::signoff::statuses(self, now),
         })

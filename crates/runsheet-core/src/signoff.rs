@@ -46,6 +46,9 @@ pub enum Blocker {
     /// The sign-off was made without knowledge of a concurrent event that set an item the role covers to failed,
     /// blocked or pending (recorded on another laptop at the same time).
     SignedWithoutKnowledge { item: String, state: ItemState, by: String, event: String },
+    /// A rollback trigger fired on `item` and waits for a decision (roll back, or continue with a reason):
+    /// always the first blocker while it does.
+    TriggerOpen { item: String, at: DateTime<Utc> },
 }
 
 impl std::fmt::Display for Blocker {
@@ -67,6 +70,11 @@ impl std::fmt::Display for Blocker {
                 let short: String = fingerprint.chars().take(16).collect();
                 write!(f, "four-eyes: the signing key {short}… executed item {item}")
             }
+            Blocker::TriggerOpen { item, at } => write!(
+                f,
+                "rollback trigger {item} fired at {} and waits for a decision (roll back or continue)",
+                at.format("%Y-%m-%d %H:%M UTC")
+            ),
             Blocker::SignedWithoutKnowledge { item, state, by, event } => write!(
                 f,
                 "signed without knowledge of item {item} set {} by {by} at the same time (event {event})",
@@ -193,7 +201,7 @@ pub fn blockers(state: &RunState, role: &str, signer: &str, now: DateTime<Utc>) 
     let Some(r) = state.role(role) else {
         return vec![Blocker::UnknownRole { role: role.to_string() }];
     };
-    let mut out = Vec::new();
+    let mut out = trigger_blockers(state);
     if let Some(s) = state.signoffs.iter().find(|s| same_person(&s.role, &r.name)) {
         out.push(Blocker::AlreadySigned { role: r.name.clone(), by: s.name.clone() });
     }
@@ -296,6 +304,32 @@ fn signed_warnings(state: &RunState, role: &Role, s: &crate::run::SignOff, causa
     out
 }
 
+/// The undecided rollback triggers, in fold order: they lead every list of blockers.
+pub fn trigger_blockers(state: &RunState) -> Vec<Blocker> {
+    state.open_triggers().into_iter().map(|t| Blocker::TriggerOpen { item: t.trigger.clone(), at: t.at }).collect()
+}
+
+/// What holds the whole run up at `now`, most urgent first: undecided rollback triggers, then what keeps each
+/// unsigned role from being signed (without repeats; four-eyes is the signer's and not listed).
+pub fn run_blockers(state: &RunState, now: DateTime<Utc>) -> Vec<Blocker> {
+    let mut out = trigger_blockers(state);
+    for r in &state.roles {
+        if state.signoffs.iter().any(|s| same_person(&s.role, &r.name)) {
+            continue;
+        }
+        let mut found = Vec::new();
+        for item in covered_items(state, r) {
+            item_blockers(state, &item, now, &mut found);
+        }
+        for b in found {
+            if !out.contains(&b) {
+                out.push(b);
+            }
+        }
+    }
+    out
+}
+
 /// Status of every role: who signed, or what blocks it (without the signer-specific four-eyes rule), and for
 /// a signed role what is wrong with its sign-off.
 pub fn statuses(state: &RunState, now: DateTime<Utc>) -> Vec<SignoffStatus> {
@@ -307,6 +341,7 @@ pub fn statuses(state: &RunState, now: DateTime<Utc>) -> Vec<SignoffStatus> {
             let signed = state.signoffs.iter().find(|s| same_person(&s.role, &r.name));
             let mut blockers = Vec::new();
             if signed.is_none() {
+                blockers = trigger_blockers(state);
                 for item in covered_items(state, r) {
                     item_blockers(state, &item, now, &mut blockers);
                 }
@@ -336,7 +371,8 @@ pub fn gate_check(state: &RunState, item: &str) -> GateVerdict {
     if state.checklist.phases[idx].rollback {
         return GateVerdict::Open;
     }
-    let mut blockers = Vec::new();
+    // An undecided trigger stops the planned work first; the rollback phase stays open for it (above).
+    let mut blockers = trigger_blockers(state);
     for p in state.checklist.phases[..idx].iter().filter(|p| !p.rollback) {
         let open = state
             .checklist

@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use crate::checklist::{Command, Item};
+use crate::checklist::{Command, Item, Phase, Section};
 use crate::probe::{parse, ProbeSpec};
 
 /// A proposed probe for an item.
@@ -610,4 +610,35 @@ mod tests {
         assert_eq!(k("`.env.production` file created from template"), vec!["kind = \"file\"\npath = \".env.production\"\n"]);
         assert!(k("All Python dependencies installed (`requirements.txt`)").is_empty());
     }
+}
+
+/// Whether an item is suggested as a rollback trigger, and why: a task item under a rollback heading (phase or
+/// section) that reads as a condition to roll back on ("Rollback if error rate > 5% for 5 minutes", "Roll back
+/// when …", "Revert if …"), or any item of a section whose title names triggers ("Rollback triggers").
+/// The checklist's JSON does not record the suggestion: a run reads it from its frozen checklist through
+/// `RunState::is_trigger`, so checklists frozen before triggers existed keep their hashes.
+pub fn suggest_trigger(phase: &Phase, section: &Section, item: &Item) -> Option<String> {
+    if !(phase.rollback || section.rollback) {
+        return None;
+    }
+    let text = item.text.trim().to_lowercase();
+    let text = text.trim_start_matches(|c: char| !c.is_alphanumeric());
+    const CONDITIONS: [&str; 9] = [
+        "rollback if ",
+        "rollback when ",
+        "roll back if ",
+        "roll back when ",
+        "roll-back if ",
+        "roll-back when ",
+        "revert if ",
+        "revert when ",
+        "rollback trigger",
+    ];
+    if let Some(c) = CONDITIONS.iter().find(|c| text.starts_with(**c)) {
+        return Some(format!("\"{}…\" under a rollback heading", c.trim()));
+    }
+    if section.title.to_lowercase().contains("trigger") {
+        return Some(format!("item of section \"{}\"", section.title));
+    }
+    None
 }

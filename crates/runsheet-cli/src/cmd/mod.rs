@@ -12,6 +12,7 @@ pub mod due;
 pub mod identity;
 pub mod inspect;
 pub mod probe;
+pub mod rollback;
 pub mod run;
 pub mod secret;
 pub mod signoff;

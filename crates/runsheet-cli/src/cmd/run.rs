@@ -281,6 +281,9 @@ fn show_text(s: &RunState, now: DateTime<Utc>) -> String {
         if let Some(n) = &st.note {
             out.push_str(&format!("  note: {n}"));
         }
+        if s.is_trigger(&it.id) {
+            out.push_str("  [rollback trigger]");
+        }
         out.push('\n');
         for c in &it.children {
             item(out, s, c, depth + 1);
@@ -304,6 +307,48 @@ fn show_text(s: &RunState, now: DateTime<Utc>) -> String {
         p.blocked,
         p.not_applicable
     ));
+    let when = |t: DateTime<Utc>| t.format("%Y-%m-%d %H:%M:%S UTC").to_string();
+    if let Some(ph) = s.active_phase.as_ref().and_then(|id| s.checklist.phases.iter().find(|p| &p.id == id)) {
+        out.push_str(&format!("active phase: {} (rollback decided)\n", ph.title));
+    }
+    // What holds the run up, as the core orders it: an undecided rollback trigger comes first.
+    let blockers = runsheet_core::signoff::run_blockers(s, now);
+    if !blockers.is_empty() {
+        out.push_str("blockers:\n");
+        for b in blockers.iter().take(10) {
+            out.push_str(&format!("  {b}\n"));
+        }
+        if blockers.len() > 10 {
+            out.push_str(&format!("  … and {} more\n", blockers.len() - 10));
+        }
+    }
+    if !s.triggers.is_empty() {
+        out.push_str("rollback triggers fired:\n");
+        for t in &s.triggers {
+            let text = s.checklist.item(&t.trigger).map_or(t.trigger.as_str(), |i| i.text.as_str());
+            out.push_str(&format!("  {text}  {}  fired by {} at {}", t.trigger, t.by, when(t.at)));
+            if let Some(p) = t.probe {
+                out.push_str(&format!("  probe {p}"));
+            }
+            if let Some(e) = &t.evidence {
+                out.push_str(&format!("  evidence {e}"));
+            }
+            if let Some(sum) = &t.summary {
+                out.push_str(&format!("  ({sum})"));
+            }
+            out.push('\n');
+            match &t.decision {
+                Some(d) => {
+                    out.push_str(&format!("    decision: {} by {} at {}", d.decision, d.by, when(d.at)));
+                    if let Some(r) = &d.reason {
+                        out.push_str(&format!("  reason: {r}"));
+                    }
+                    out.push('\n');
+                }
+                None => out.push_str("    decision: (open: roll back or continue)\n"),
+            }
+        }
+    }
     for ph in &s.checklist.phases {
         out.push_str(&format!("\n## {}\n", ph.title));
         for sec in &ph.sections {

@@ -51,6 +51,14 @@ pub struct ProbeSpec {
     /// How long a passing result counts as current evidence (`fresh_for = "15m"`).
     #[serde(default = "default_fresh_for")]
     pub fresh_for: DurationSpec,
+    /// A failing result fires a rollback trigger on the probe's item (`rollback_trigger = true`). Left out of
+    /// the JSON when false, so checklists frozen before the field existed keep their hashes.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub rollback_trigger: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 fn default_timeout() -> DurationSpec {
@@ -281,6 +289,7 @@ pub fn from_table(table: toml::Table) -> Result<ProbeSpec, ProbeSpecError> {
     if fresh_for.0.is_zero() {
         return Err(ProbeSpecError::field("fresh_for", "must be more than 0s"));
     }
+    let rollback_trigger = f.bool("rollback_trigger")?;
     let Some(spec) = spec else {
         return Err(ProbeSpecError::field(
             "kind",
@@ -294,7 +303,7 @@ pub fn from_table(table: toml::Table) -> Result<ProbeSpec, ProbeSpecError> {
     for (field, s) in check.strings() {
         parse_secret_refs(s).map_err(|m| ProbeSpecError::field(&field, m))?;
     }
-    Ok(ProbeSpec { check, timeout, retries, fresh_for })
+    Ok(ProbeSpec { check, timeout, retries, fresh_for, rollback_trigger })
 }
 
 impl ProbeSpec {

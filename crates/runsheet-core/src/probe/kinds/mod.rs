@@ -152,6 +152,12 @@ pub const COMMON_FIELDS: &[FieldSpec] = &[
         "Extra attempts after a failed one, with exponential backoff.",
     ),
     FieldSpec::defaulted("fresh_for", FieldType::Duration, "\"15m\"", "How long a passing result counts as current evidence."),
+    FieldSpec::defaulted(
+        "rollback_trigger",
+        FieldType::Bool,
+        "false",
+        "A failing result fires a rollback trigger on the item: the run then waits for a roll back or continue decision.",
+    ),
 ];
 
 /// Number of probe kinds.
