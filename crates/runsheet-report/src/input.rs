@@ -39,6 +39,63 @@ pub struct ReportInput {
     pub signoff_signatures: Vec<SignoffSignature>,
     /// The run's status (`RunState::status`), which the outcome line words.
     pub status: RunStatus,
+    /// Every firing of a rollback trigger with its evidence and decision (`RunState::triggers`), in fold order.
+    pub rollback: Vec<RollbackReport>,
+    /// The title of the phase the run works in once a rollback was decided (`RunState::active_phase`).
+    pub active_phase: Option<String>,
+}
+
+/// One firing of a rollback trigger as the report shows it: what fired, on which evidence, and who decided what.
+#[derive(Debug, Clone, Serialize)]
+pub struct RollbackReport {
+    pub trigger: String,
+    /// The trigger item's text.
+    pub text: String,
+    pub fired_at: DateTime<Utc>,
+    pub fired_by: String,
+    /// The trigger probe's number, when a probe fired it.
+    pub probe: Option<u32>,
+    pub summary: Option<String>,
+    /// The evidence that fired it (None when the operator declared it).
+    pub evidence: Option<EvidenceRow>,
+    pub decision: Option<DecisionReport>,
+}
+
+/// A decision on a fired trigger.
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionReport {
+    /// `rollback` or `continue`.
+    pub decision: String,
+    pub reason: Option<String>,
+    pub by: String,
+    pub at: DateTime<Utc>,
+    /// Fingerprint of the certificate that signed the decision event, if it was signed.
+    pub key: Option<String>,
+}
+
+fn rollback_reports(state: &RunState) -> Vec<RollbackReport> {
+    state
+        .triggers
+        .iter()
+        .map(|t| RollbackReport {
+            trigger: t.trigger.clone(),
+            text: state.checklist.item(&t.trigger).map_or_else(|| t.trigger.clone(), |i| i.text.clone()),
+            fired_at: t.at,
+            fired_by: t.by.clone(),
+            probe: t.probe,
+            summary: t.summary.clone(),
+            evidence: t.evidence.as_ref().and_then(|ev| {
+                state.evidence.get(&t.trigger).into_iter().flatten().find(|r| &r.event == ev).map(evidence_row)
+            }),
+            decision: t.decision.as_ref().map(|d| DecisionReport {
+                decision: d.decision.as_str().to_string(),
+                reason: d.reason.clone(),
+                by: d.by.clone(),
+                at: d.at,
+                key: d.key.clone(),
+            }),
+        })
+        .collect()
 }
 
 /// Who signed a sign-off event with which key, and whether that signature holds.
@@ -225,6 +282,12 @@ impl ReportInput {
             signoff_signatures: signoff_signatures(state, &signoffs),
             signoffs,
             status: state.status(),
+            rollback: rollback_reports(state),
+            active_phase: state
+                .active_phase
+                .as_ref()
+                .and_then(|id| state.checklist.phases.iter().find(|p| &p.id == id))
+                .map(|p| p.title.clone()),
         })
     }
 }

@@ -237,6 +237,7 @@ pub fn render_pdf(input: &ReportInput, paper: Paper, signer: Option<&SignerSumma
     let (w, h) = paper.size();
     let mut cv = Canvas { fonts: &fonts, ids, w, h, pages: Vec::new(), cur: 0, y: MARGIN_TOP };
     cover(&mut cv, input, signer);
+    rollback(&mut cv, input);
     timeline(&mut cv, input);
     items(&mut cv, input);
     signoff_block(&mut cv, input, signer);
@@ -620,6 +621,54 @@ fn evidence(cv: &mut Canvas, x: f32, width: f32, e: &EvidenceRow) {
     }
 }
 
+/// Every fired rollback trigger with the evidence that fired it and the decision: what it was, why, and who made
+/// it (with the signing key when the decision event was signed). Nothing when no trigger fired.
+fn rollback(cv: &mut Canvas, input: &ReportInput) {
+    if input.rollback.is_empty() {
+        return;
+    }
+    cv.ensure(160.0);
+    cv.heading("Rollback triggers and decisions", 14.0, PURPLE, 18.0);
+    let width = cv.content_width();
+    if let Some(p) = &input.active_phase {
+        cv.para(MARGIN_X, width, FontKind::Bold, 9.5, PURPLE, &format!("Rollback decided: the run switched to phase “{p}”."));
+    }
+    for r in &input.rollback {
+        cv.ensure(60.0);
+        cv.y += 8.0;
+        cv.hline(MARGIN_X, MARGIN_X + width, cv.y, LIGHT, 0.6);
+        cv.y += 4.0;
+        cv.para(MARGIN_X, width, FontKind::Bold, 10.0, BLACK, &format!("Trigger: {}", r.text));
+        let how = match r.probe {
+            Some(p) => format!("Fired by probe {} · recorded by {} · {}", p + 1, r.fired_by, fmt_time(&r.fired_at)),
+            None => format!("Declared by {} · {}", r.fired_by, fmt_time(&r.fired_at)),
+        };
+        cv.para(MARGIN_X + 12.0, width - 12.0, FontKind::Regular, 8.5, GREY, &how);
+        if let Some(s) = &r.summary {
+            cv.para(MARGIN_X + 12.0, width - 12.0, FontKind::Regular, 8.5, BLACK, &format!("Seen: {s}"));
+        }
+        if let Some(e) = &r.evidence {
+            evidence(cv, MARGIN_X + 12.0, width - 12.0, e);
+        }
+        cv.y += 3.0;
+        match &r.decision {
+            Some(d) => {
+                let verb = if d.decision == "rollback" { "ROLL BACK" } else { "CONTINUE" };
+                let mut line = format!("Decision: {verb} · by {} · {}", d.by, fmt_time(&d.at));
+                if let Some(k) = &d.key {
+                    line.push_str(&format!(" · signing key SHA-256 {}", short(k)));
+                }
+                let c = if d.decision == "rollback" { PURPLE } else { AMBER };
+                cv.para(MARGIN_X + 12.0, width - 12.0, FontKind::Bold, 9.0, c, &line);
+                if let Some(reason) = &d.reason {
+                    cv.para(MARGIN_X + 12.0, width - 12.0, FontKind::Regular, 8.5, BLACK, &format!("Reason: {reason}"));
+                }
+            }
+            None => cv.para(MARGIN_X + 12.0, width - 12.0, FontKind::Bold, 9.0, RED, "Decision: NONE YET — the run waits for one"),
+        }
+    }
+}
+
 fn signoff_block(cv: &mut Canvas, input: &ReportInput, signer: Option<&SignerSummary>) {
     cv.ensure(200.0);
     cv.heading("Sign-off", 16.0, BLACK, 22.0);
@@ -722,6 +771,9 @@ fn blocker_text(input: &ReportInput, b: &Blocker) -> String {
             text(item),
             runsheet_core::signoff::state_name(*state)
         ),
+        Blocker::TriggerOpen { item, at } => {
+            format!("rollback trigger {} fired at {} and waits for a decision", text(item), fmt_time(at))
+        }
         other => other.to_string(),
     }
 }
