@@ -1,12 +1,15 @@
 //! Integration tests of the `runsheet` binary: each test runs the built executable with `RUNSHEET_HOME` in a
-//! temporary directory. Modules mirror `src/` (`cmd` for the commands, `crash` for the SIGKILL harness), plus
-//! `run_log` for the JSON run log against its schema.
+//! temporary directory. Modules mirror `src/` (`cmd` for the commands, `rollback` for `trigger`/`decide`, `crash`
+//! for the SIGKILL harness), plus `run_log` for the JSON run log against its schema.
 
 // A failed expectation in a test is the test failing, with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cmd;
 mod crash;
+#[path = "../../../../tests/support/http_server.rs"]
+mod http_server;
+mod rollback;
 mod run_log;
 #[path = "../../../../tests/support/seeds.rs"]
 mod seed_support;

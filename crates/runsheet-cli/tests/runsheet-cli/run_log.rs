@@ -13,13 +13,13 @@ use serde_json::{json, Value};
 use crate::{repo_root, Home, DEPLOY_MD};
 
 /// The schema, compiled once per test (with `format` assertions on, so `date-time` is checked).
-struct Schema {
+pub(crate) struct Schema {
     schemas: boon::Schemas,
     index: boon::SchemaIndex,
 }
 
 impl Schema {
-    fn load() -> Schema {
+    pub(crate) fn load() -> Schema {
         let path = repo_root().join("docs/schema/run-log.schema.json");
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
         let value: Value = serde_json::from_str(&text).expect("the schema is JSON");
@@ -32,7 +32,7 @@ impl Schema {
         Schema { schemas, index }
     }
 
-    fn check(&self, doc: &Value) -> Result<(), String> {
+    pub(crate) fn check(&self, doc: &Value) -> Result<(), String> {
         self.schemas.validate(doc, self.index).map_err(|e| format!("{e:#}"))
     }
 }
