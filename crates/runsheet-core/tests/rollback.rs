@@ -3,6 +3,9 @@
 //! declarations, decisions — each with the fold's answer: open firings, the first blocker, the active phase, and
 //! what `RunState::check` refuses. Mirrors `src/run.rs`, `src/suggest.rs` and `src/signoff.rs`.
 
+// A failed expectation in a test is the test failing, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use expect_test::{expect, Expect};
 use runsheet_core::event::{Event, EventBody, ItemState, Parent};
