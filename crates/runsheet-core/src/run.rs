@@ -759,8 +759,10 @@ impl RunState {
     }
 
     /// The event to record after evidence `evidence_event` of `item` was folded, when that evidence fires a
-    /// trigger: it comes from a probe with `rollback_trigger = true`, it did not pass (or does not read), and the
-    /// item has no firing waiting for a decision already. The app records it right after the evidence.
+    /// trigger: it comes from a probe with `rollback_trigger = true`, it did not pass (or does not read), the item
+    /// has no firing waiting for a decision, and its last firing was not decided `rollback` (the run is rolling
+    /// back already; the failure is expected). After `continue`, a new failure asks again. The app records it right
+    /// after the evidence.
     pub fn fired_by_evidence(&self, item: &str, evidence_event: &str) -> Option<EventBody> {
         let record = self.evidence.get(item)?.iter().find(|r| r.event == evidence_event)?;
         let probe = match &record.parsed {
@@ -772,7 +774,14 @@ impl RunState {
         };
         let decl = self.probes(item).get(probe as usize).cloned()?;
         let passed = record.parsed.as_ref().is_some_and(|ev| ev.outcome == crate::probe::Outcome::Pass);
-        if !decl.spec.rollback_trigger || passed || self.open_trigger(item).is_some() {
+        let rolling_back = self
+            .triggers
+            .iter()
+            .rev()
+            .find(|t| t.trigger == item)
+            .and_then(|t| t.decision.as_ref())
+            .is_some_and(|d| d.decision == Decision::Rollback);
+        if !decl.spec.rollback_trigger || passed || rolling_back || self.open_trigger(item).is_some() {
             return None;
         }
         let summary = match &record.parsed {

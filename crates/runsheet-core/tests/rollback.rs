@@ -253,8 +253,29 @@ fn a_failing_trigger_probe_fires_once_and_a_rollback_switches_the_phase() {
               -> decided (e05)
               open [] | first blocker: Rollback if error rate > pending | active phase: Rollback procedures
             Error rate: evidence 0 fail
-              -> recorded e06, fired (e07)
-              open ["Error rate stays low"] | first blocker: trigger Error rate stays low | active phase: Rollback procedures"#]],
+              -> recorded e06, nothing fired
+              open [] | first blocker: Rollback if error rate > pending | active phase: Rollback procedures"#]],
+    );
+}
+
+/// After `continue`, the next failure asks again; once a rollback is decided, further failures of the same
+/// trigger are expected and fire nothing.
+#[test]
+fn continuing_asks_again_on_the_next_failure() {
+    check(
+        "Error rate: evidence 0 fail
+         Error rate: decide continue one bad minute
+         Error rate: evidence 0 fail",
+        expect![[r#"
+            Error rate: evidence 0 fail
+              -> recorded e01, fired (e02)
+              open ["Error rate stays low"] | first blocker: trigger Error rate stays low | active phase: -
+            Error rate: decide continue one bad minute
+              -> decided (e03)
+              open [] | first blocker: Rollback if error rate > pending | active phase: -
+            Error rate: evidence 0 fail
+              -> recorded e04, fired (e05)
+              open ["Error rate stays low"] | first blocker: trigger Error rate stays low | active phase: -"#]],
     );
 }
 
