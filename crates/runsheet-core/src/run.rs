@@ -1140,6 +1140,22 @@ pub fn export_markdown(state: &RunState) -> String {
             None => head.push_str(&format!("not signed: {r}\n")),
         }
     }
+    for t in &state.triggers {
+        let mut l = format!("rollback trigger {} fired by {} at {}", t.trigger, t.by, when(t.at));
+        if let Some(sum) = &t.summary {
+            l.push_str(&format!(": {sum}"));
+        }
+        match &t.decision {
+            Some(d) => {
+                l.push_str(&format!("; decision: {} by {} at {}", d.decision, d.by, when(d.at)));
+                if let Some(r) = &d.reason {
+                    l.push_str(&format!(", reason: {r}"));
+                }
+            }
+            None => l.push_str("; decision: none yet"),
+        }
+        head.push_str(&format!("{}\n", l.replace("--", "- -")));
+    }
     head.push_str("-->\n\n");
     let mut out = head + &body;
     if !out.ends_with('\n') {

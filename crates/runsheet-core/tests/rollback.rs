@@ -399,3 +399,47 @@ fn concurrent_firings_and_decisions_fold_the_same_in_any_order() {
     assert_eq!(x.active_phase, x.rollback_phase(&trig), "and it switched the run to the rollback phase");
     assert_eq!(x.timeline.len(), 5, "the ignored events stay in the timeline");
 }
+
+/// The Markdown export names each firing and its decision in its header, and still re-imports to the same items.
+#[test]
+fn the_markdown_export_names_firings_and_decisions() {
+    let c = checklist();
+    let trig = item(&c, "Rollback if error");
+    let first = created(&c);
+    let fired = Event::new(
+        "e01".into(),
+        "run1".into(),
+        "dev".into(),
+        &[Parent::from(&first)],
+        t0() + Duration::minutes(1),
+        "alice".into(),
+        EventBody::TriggerFired { trigger: trig.clone(), probe: None, evidence: None, summary: Some("5xx -- 7%".into()) },
+    );
+    let decided = Event::new(
+        "e02".into(),
+        "run1".into(),
+        "dev".into(),
+        &[Parent::from(&fired)],
+        t0() + Duration::minutes(2),
+        "carol".into(),
+        EventBody::RollbackDecided {
+            trigger: trig.clone(),
+            decision: runsheet_core::event::Decision::Rollback,
+            reason: Some("over the threshold".into()),
+        },
+    );
+    let state = RunState::fold(vec![first, fired, decided]).expect("fold");
+    let md = runsheet_core::run::export_markdown(&state);
+    let line = md.lines().find(|l| l.starts_with("rollback trigger")).expect("a firing line");
+    assert_eq!(
+        line,
+        format!(
+            "rollback trigger {trig} fired by alice at 2026-12-02 18:01:00 UTC: 5xx - - 7%; decision: rollback by carol at \
+             2026-12-02 18:02:00 UTC, reason: over the threshold"
+        ),
+        "`--` cannot end the HTML comment early"
+    );
+    let again = runsheet_core::import::parse("run.md", &md).expect("re-import");
+    let texts = |c: &Checklist| c.items().into_iter().map(|(_, _, i)| i.text.clone()).collect::<Vec<_>>();
+    assert_eq!(texts(&again), texts(&c));
+}
