@@ -109,7 +109,8 @@ impl From<runsheet_core::run::RunError> for Error {
             | R::BadWindow
             | R::InvalidProbe { .. }
             | R::InvalidGrant(_)
-            | R::InvalidMember(_) => ErrorKind::Invalid,
+            | R::InvalidMember(_)
+            | R::InvalidContact(_) => ErrorKind::Invalid,
         };
         Error::new(kind, e.to_string())
     }
