@@ -58,7 +58,7 @@ declare global {
 }
 
 export class TauriBackend implements Backend {
-  readonly kind = 'tauri' as const;
+  readonly kind: 'tauri' | 'bridge' = 'tauri';
 
   constructor() {
     // Two frames: the first callback runs before the first paint of the mounted UI, the second after it.

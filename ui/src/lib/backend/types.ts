@@ -575,8 +575,8 @@ export type Unsubscribe = () => void;
 // The interface
 
 export interface Backend {
-  /** 'tauri' inside the app, 'fake' in the browser preview and tests. */
-  readonly kind: 'tauri' | 'fake';
+  /** 'tauri' inside the app, 'bridge' over the test bridge (browser preview and tests). */
+  readonly kind: 'tauri' | 'bridge';
 
   // Library
   listChecklists(): Promise<ChecklistSummary[]>;
