@@ -8,8 +8,10 @@
 //!
 //! Routes (127.0.0.1 only):
 //! - `POST /invoke/<command>` with the command's JSON arguments (camelCase keys, as the webview sends them):
-//!   `200` and the result as JSON, or `400` and the rejection (`{ code, message }`, or Tauri's own text for an
-//!   argument it could not deserialise).
+//!   `200` and `{ "status": "ok", "data": <result> }`, or `{ "status": "error", "error": <rejection> }` (the wire
+//!   error `{ code, message }`, or Tauri's own text for an argument it could not deserialise). A rejection is an
+//!   answer, not an HTTP failure, as it is over IPC (and a browser logs no failed request for it); `400` is for a
+//!   body that is not JSON.
 //! - `GET /events?after=N&wait=MS`: events the commands emitted (probe status, dropped files) after the N-th, as
 //!   `{ "next": M, "events": [{ "event", "payload" }] }`; waits up to MS (default and at most 20 s) for one when
 //!   there is none yet.
@@ -227,8 +229,7 @@ fn serve(stream: TcpStream, main: &WebviewWindow<MockRuntime>, log: &EventLog, s
                     Err(e) => return respond(&stream, 400, JSON, json!(format!("arguments are not JSON: {e}")).to_string().as_bytes()),
                 }
             };
-            let (status, body) = invoke(main, cmd, args);
-            respond(&stream, status, JSON, body.as_bytes())
+            respond(&stream, 200, JSON, invoke(main, cmd, args).as_bytes())
         }
         ("GET", "/events") => {
             let param = |name: &str| req.query.split('&').find_map(|kv| kv.strip_prefix(name)?.strip_prefix('=')?.parse::<u64>().ok());
@@ -247,8 +248,8 @@ fn serve(stream: TcpStream, main: &WebviewWindow<MockRuntime>, log: &EventLog, s
     }
 }
 
-/// One IPC request from the main window through the app's own invoke handler.
-fn invoke(main: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> (u16, String) {
+/// One IPC request from the main window through the app's own invoke handler, as the answer's JSON text.
+fn invoke(main: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> String {
     let request = InvokeRequest {
         cmd: cmd.into(),
         callback: tauri::ipc::CallbackFn(0),
@@ -260,9 +261,10 @@ fn invoke(main: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> (u16, St
         invoke_key: INVOKE_KEY.to_string(),
     };
     match get_ipc_response(main, request) {
-        Ok(tauri::ipc::InvokeResponseBody::Json(s)) => (200, s),
-        Ok(tauri::ipc::InvokeResponseBody::Raw(bytes)) => (200, json!(bytes).to_string()),
-        Err(e) => (400, e.to_string()),
+        // The result is already JSON text: spliced in rather than parsed and printed again.
+        Ok(tauri::ipc::InvokeResponseBody::Json(s)) => format!("{{\"status\":\"ok\",\"data\":{s}}}"),
+        Ok(tauri::ipc::InvokeResponseBody::Raw(bytes)) => json!({ "status": "ok", "data": bytes }).to_string(),
+        Err(e) => json!({ "status": "error", "error": e }).to_string(),
     }
 }
 

@@ -29,6 +29,14 @@ function isEventBatch(v: unknown): v is EventBatch {
   return typeof v === 'object' && v !== null && typeof b.next === 'number' && Array.isArray(b.events);
 }
 
+/** The bridge's answer to a command: Rust's result, or what the command rejected with. */
+type Answer = { status: 'ok'; data: unknown } | { status: 'error'; error: unknown };
+
+function isAnswer(v: unknown): v is Answer {
+  const a = v as Answer;
+  return typeof v === 'object' && v !== null && ((a.status === 'ok' && 'data' in a) || (a.status === 'error' && 'error' in a));
+}
+
 /** One command over HTTP: the result, or a rejection with exactly what Rust rejected with (`{ code, message }`). */
 async function call(base: BridgeUrl, cmd: string, args: unknown): Promise<unknown> {
   let res: Response;
@@ -42,14 +50,17 @@ async function call(base: BridgeUrl, cmd: string, args: unknown): Promise<unknow
     throw { code: 'Internal', message: `the bridge at ${base || location.origin} does not answer: ${String(e)}` };
   }
   const text = await res.text();
-  let body: unknown;
+  let answer: unknown;
   try {
-    body = text === '' ? null : JSON.parse(text);
+    answer = JSON.parse(text);
   } catch {
-    throw { code: 'Internal', message: `${cmd}: the bridge answered ${res.status} with non-JSON: ${text.slice(0, 200)}` };
+    answer = null;
   }
-  if (!res.ok) throw body;
-  return body;
+  if (isAnswer(answer)) {
+    if (answer.status === 'error') throw answer.error;
+    return answer.data;
+  }
+  throw { code: 'Internal', message: `${cmd}: the bridge answered ${res.status}: ${text.slice(0, 200)}` };
 }
 
 export class HttpBackend extends TauriBackend {
