@@ -19,7 +19,7 @@ import type * as B from '../bindings';
 /** The `code` of the one wire error; the UI branches on it and never on message text. */
 export type ErrorCode = B.ErrorCode;
 
-export const ERROR_CODES: readonly ErrorCode[] = [
+export const ERROR_CODES = [
   'NotFound',
   'Invalid',
   'KeyringUnavailable',
@@ -27,7 +27,10 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'Conflict',
   'Io',
   'Internal',
-];
+] as const satisfies readonly ErrorCode[];
+// A code Rust adds and this list lacks fails the type check here.
+const everyCode: [Exclude<ErrorCode, (typeof ERROR_CODES)[number]>] extends [never] ? true : never = true;
+void everyCode;
 
 /** What every failed call rejects with (Tauri rejects `invoke` with the serialized error as-is). */
 export type BackendError = B.WireError;
@@ -161,7 +164,9 @@ export type ImportOutcome = B.ImportOutcome_Serialize;
 // Runs and events
 
 export type ItemState = B.ItemState;
-export const ITEM_STATES: readonly ItemState[] = ['pending', 'done', 'skipped', 'failed', 'blocked', 'n/a'];
+export const ITEM_STATES = ['pending', 'done', 'skipped', 'failed', 'blocked', 'n/a'] as const satisfies readonly ItemState[];
+const everyState: [Exclude<ItemState, (typeof ITEM_STATES)[number]>] extends [never] ? true : never = true;
+void everyState;
 export type GateMode = B.GateMode;
 export type RunStatus = B.RunStatus;
 export type Progress = B.Progress;
