@@ -19,9 +19,14 @@
 //!   and the bridge share one origin.
 //!
 //! Usage: `bridge [--port N] [--home DIR] [--static DIR]`. Without `--home` the data directory is a fresh temp
-//! dir removed at exit. It prints `bridge listening on http://127.0.0.1:PORT` once ready. Secrets and identities
-//! go to the keyring service `$RUNSHEET_KEYRING_SERVICE` (default `runsheet-bridge-<pid>`), never the user's;
-//! the native dialogs answer from `$RUNSHEET_E2E_DIALOG_DIR` when set (see src/commands/dialogs.rs).
+//! dir (left behind when the bridge is killed: the test harnesses pass `--home` and remove it). It prints
+//! `bridge listening on http://127.0.0.1:PORT` once ready. Secrets and identities go to the keyring service
+//! `$RUNSHEET_KEYRING_SERVICE` (default `runsheet-bridge-<pid>`), never the user's; the native dialogs answer
+//! from `$RUNSHEET_E2E_DIALOG_DIR` when set (see src/commands/dialogs.rs).
+//!
+//! Only loopback pages may call it: a request whose `Host` is not a loopback name, or whose `Origin` (sent by
+//! browsers) is not a loopback origin, is refused with `403`, so a web page open in a browser cannot drive it
+//! (the commands write files, e.g. `export_run`), directly or by DNS rebinding.
 //!
 //! Left out: TLS, keep-alive, chunked bodies, anything but loopback. This is a test harness, not a server.
 
@@ -123,8 +128,12 @@ fn main() {
         // Read by the app when it is built: set first, so a developer's real entries are never touched.
         std::env::set_var("RUNSHEET_KEYRING_SERVICE", format!("runsheet-bridge-{}", std::process::id()));
     }
-    let temp = tempfile::tempdir().expect("a temp dir for the data directory");
-    let home = args.home.clone().unwrap_or_else(|| temp.path().to_path_buf());
+    // Kept until exit, so a data directory made here is removed then.
+    let temp = match &args.home {
+        Some(_) => None,
+        None => Some(tempfile::tempdir().expect("a temp dir for the data directory")),
+    };
+    let home = args.home.clone().or_else(|| temp.as_ref().map(|t| t.path().to_path_buf())).expect("a data directory");
     std::fs::create_dir_all(&home).unwrap_or_else(|e| panic!("creating {}: {e}", home.display()));
 
     let specta = runsheet_desktop::specta_builder!(MockRuntime);
@@ -162,14 +171,34 @@ fn main() {
             }
         });
     }
-    drop(app);
+    drop((app, temp));
 }
 
 struct Request {
     method: String,
     path: String,
     query: String,
+    host: Option<String>,
+    origin: Option<String>,
     body: Vec<u8>,
+}
+
+/// `127.0.0.1`, `localhost` or `[::1]`, with or without a port.
+fn loopback_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host.split(':').next().unwrap_or(""),
+    };
+    matches!(name, "127.0.0.1" | "localhost" | "::1")
+}
+
+impl Request {
+    /// A request from a loopback page (or a program, which sends no `Origin`) to a loopback name.
+    fn is_loopback(&self) -> bool {
+        let host_ok = self.host.as_deref().is_some_and(loopback_host);
+        let origin_ok = self.origin.as_deref().is_none_or(|o| o.strip_prefix("http://").is_some_and(loopback_host));
+        host_ok && origin_ok
+    }
 }
 
 fn read_request(stream: &TcpStream) -> Result<Request, String> {
@@ -178,7 +207,7 @@ fn read_request(stream: &TcpStream) -> Result<Request, String> {
     r.read_line(&mut line).map_err(|e| format!("reading the request line: {e}"))?;
     let mut parts = line.split_whitespace();
     let (method, target) = (parts.next().unwrap_or("").to_string(), parts.next().unwrap_or("/").to_string());
-    let mut length = 0usize;
+    let (mut length, mut host, mut origin) = (0usize, None, None);
     loop {
         let mut h = String::new();
         r.read_line(&mut h).map_err(|e| format!("reading a header: {e}"))?;
@@ -187,8 +216,13 @@ fn read_request(stream: &TcpStream) -> Result<Request, String> {
             break;
         }
         if let Some((k, v)) = h.split_once(':') {
-            if k.trim().eq_ignore_ascii_case("content-length") {
-                length = v.trim().parse().map_err(|e| format!("content-length {v}: {e}"))?;
+            let (k, v) = (k.trim(), v.trim());
+            if k.eq_ignore_ascii_case("content-length") {
+                length = v.parse().map_err(|e| format!("content-length {v}: {e}"))?;
+            } else if k.eq_ignore_ascii_case("host") {
+                host = Some(v.to_string());
+            } else if k.eq_ignore_ascii_case("origin") {
+                origin = Some(v.to_string());
             }
         }
     }
@@ -198,13 +232,14 @@ fn read_request(stream: &TcpStream) -> Result<Request, String> {
     let mut body = vec![0; length];
     r.read_exact(&mut body).map_err(|e| format!("reading the body: {e}"))?;
     let (path, query) = target.split_once('?').unwrap_or((&target, ""));
-    Ok(Request { method, path: path.to_string(), query: query.to_string(), body })
+    Ok(Request { method, path: path.to_string(), query: query.to_string(), host, origin, body })
 }
 
 fn respond(mut stream: &TcpStream, status: u16, content_type: &str, body: &[u8]) -> Result<(), String> {
     let reason = match status {
         200 => "OK",
         400 => "Bad Request",
+        403 => "Forbidden",
         404 => "Not Found",
         _ => "Error",
     };
@@ -217,6 +252,9 @@ fn respond(mut stream: &TcpStream, status: u16, content_type: &str, body: &[u8])
 
 fn serve(stream: TcpStream, main: &WebviewWindow<MockRuntime>, log: &EventLog, static_dir: Option<&Path>) -> Result<(), String> {
     let req = read_request(&stream)?;
+    if !req.is_loopback() {
+        return respond(&stream, 403, "text/plain", b"only loopback pages may call the bridge");
+    }
     const JSON: &str = "application/json";
     match (req.method.as_str(), req.path.as_str()) {
         ("POST", p) if p.starts_with("/invoke/") => {
