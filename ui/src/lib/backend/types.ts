@@ -205,7 +205,10 @@ export type EventBody =
   | { type: 'waived'; item: string; reason: string; approver: string }
   | { type: 'settings_changed'; four_eyes?: boolean | null; gate_mode?: GateMode | null }
   | { type: 'secret_granted'; secret: string; host: string }
-  | { type: 'member_joined'; name: string; device: string; certificate: string };
+  | { type: 'member_joined'; name: string; device: string; certificate: string }
+  | { type: 'contact_set'; role: string; fields: { kind: string; label: string; value?: string | null }[] }
+  /** A kind this build does not describe (a teammate's newer build may write it): shown by its name. */
+  | { type: 'other'; kind: string };
 
 /** One event of a run's timeline (the frozen checklist of run_created is left out). */
 export type TimelineEvent = Omit<B.TimelineEvent, 'body'> & { body: EventBody };
