@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian/Ubuntu machine for testing and runs Runsheet's whole test suite:
 # Rust unit/integration tests (real SQLite, gnome-keyring, Redis, PostgreSQL, HTTP/TLS on loopback, pdfsig/pyHanko),
-# UI unit tests and the built UI in headless Chromium, and the real desktop app driven through WebDriver under Xvfb.
+# UI unit tests and the built UI in headless Chromium against the real Rust code (the test bridge, which the Rust
+# test build already compiles: nothing is built twice), and the real desktop app driven through WebDriver under Xvfb.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -19,14 +20,22 @@ if [ ! -x .venv-test/bin/pyhanko ]; then
 fi
 export PATH="$root/.venv-test/bin:$PATH"
 
-step "UI: type check, unit tests, build"
-(cd ui && npm run check && npm test && npm run build) 2>&1 | tee "$logs/ui.log"
+step "UI: type check, build"
+# Built before the Rust tests: the desktop crate embeds ui/dist when it compiles.
+(cd ui && npm run check && npm run build) 2>&1 | tee "$logs/ui-build.log"
 
 step "Rust: tests (inside a D-Bus session with gnome-keyring)"
+# Also compiles src-tauri/examples/bridge.rs (cargo test builds examples), the test bridge the UI suites use.
 scripts/with-keyring.sh cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$logs/cargo.log"
+target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+export RUNSHEET_BRIDGE="$target_dir/debug/examples/bridge"
+[ -x "$RUNSHEET_BRIDGE" ] || { echo "the test bridge $RUNSHEET_BRIDGE was not built" >&2; exit 1; }
 
-step "UI: built app in headless Chromium against the fake backend"
-(cd ui && npm run test:browser) 2>&1 | tee "$logs/browser.log"
+step "UI: unit tests against the real Rust code (test bridge)"
+(cd ui && ../scripts/with-keyring.sh npm test) 2>&1 | tee "$logs/ui.log"
+
+step "UI: built app in headless Chromium against the real Rust code (test bridge)"
+(cd ui && ../scripts/with-keyring.sh node tests/browser/run.mjs) 2>&1 | tee "$logs/browser.log"
 
 step "Desktop: the real app under Xvfb through tauri-driver"
 tests/e2e/ci.sh 2>&1 | tee "$logs/e2e.log"

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 use tauri_specta::Event;
 
-/// Where a probe execution is (ui/src/lib/backend/types.ts `ProbeState`).
+/// Where a probe execution is (ui/src/lib/backend/types.ts re-exports it from the bindings).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "snake_case")]
 pub enum ProbeState {

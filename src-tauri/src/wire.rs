@@ -11,7 +11,7 @@ use runsheet_app::{Error, ErrorKind};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
-/// What went wrong, as the UI needs to know it (ui/src/lib/backend/types.ts `ErrorCode` mirrors this list).
+/// What went wrong, as the UI needs to know it (ui/src/lib/backend/types.ts re-exports it from the bindings).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
 pub enum ErrorCode {
     /// A checklist, run, item, role or secret that does not exist.

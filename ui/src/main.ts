@@ -23,8 +23,6 @@ function openLaunchRun(b: Backend): void {
 }
 
 initBackend().then((b) => {
-  // The headless-browser suite scripts the fake (dialog answers, clock) through this handle.
-  if (b.kind === 'fake') (window as unknown as { __runsheetFake: unknown }).__runsheetFake = b;
   openLaunchRun(b);
   mount(App, { target: document.getElementById('app')! });
 });

@@ -141,5 +141,5 @@ fn generated(n: usize) -> Checklist {
             }],
         })
         .collect();
-    Checklist { title: "bench".into(), metadata: Default::default(), phases, signoffs: vec![] }
+    Checklist { title: "bench".into(), metadata: Default::default(), phases, signoffs: vec![], contacts: vec![] }
 }

@@ -113,6 +113,7 @@ impl From<runsheet_core::run::RunError> for Error {
             | R::InvalidProbe { .. }
             | R::InvalidGrant(_)
             | R::InvalidMember(_)
+            | R::InvalidContact(_)
             | R::NotATrigger(_)
             | R::NotATriggerProbe { .. }
             | R::ContinueNeedsReason(_) => ErrorKind::Invalid,

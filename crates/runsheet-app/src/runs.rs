@@ -143,6 +143,22 @@ impl App {
         self.append(run, actor, EventBody::RoleAdded { role: required("role", role)? })
     }
 
+    /// The run's contacts card: the checklist's contacts with what was filled in, and contacts added.
+    pub fn contacts(&self, run: &str) -> Result<Vec<runsheet_core::Contact>> {
+        Ok(self.run(run)?.contacts)
+    }
+
+    /// Fill in contact details for `role` (a placeholder of the checklist's contacts, or a new contact).
+    pub fn set_contact(
+        &self,
+        run: &str,
+        role: &str,
+        fields: Vec<runsheet_core::ContactField>,
+        actor: Actor<'_>,
+    ) -> Result<Event> {
+        self.append(run, actor, EventBody::ContactSet { role: required("role", role)?, fields })
+    }
+
     /// Change the run's four-eyes rule or gate mode.
     pub fn set_settings(&self, run: &str, patch: SettingsPatch, actor: Actor<'_>) -> Result<Event> {
         if patch.four_eyes.is_none() && patch.gate_mode.is_none() {

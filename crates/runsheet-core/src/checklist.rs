@@ -18,6 +18,46 @@ pub struct Checklist {
     pub metadata: BTreeMap<String, serde_json::Value>,
     pub phases: Vec<Phase>,
     pub signoffs: Vec<SignoffLine>,
+    /// People to call, from "Emergency Contacts" / "Escalation" / "On-call" sections. Left out of the JSON when
+    /// empty, so checklists frozen before contacts existed keep their hashes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contacts: Vec<Contact>,
+}
+
+/// One line of a contacts section: `- Primary: [Name] - [Phone] - [Email]` or `- DBA on call: Jane Doe,
+/// +1 555 0100`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    /// What the person is to the deployment (`Primary`, `Engineering Lead`, `AWS Support`).
+    pub role: String,
+    /// The heading it stands under (`On-Call Engineers`).
+    pub group: String,
+    /// Id of the phase or section it stands in (a Markdown export puts it back there).
+    pub section: String,
+    pub line: u32,
+    pub fields: Vec<ContactField>,
+}
+
+/// One part of a contact: a value, or a placeholder still to fill in (`[Phone]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactField {
+    /// `name`, `phone`, `email`, `handle`, or `other`.
+    pub kind: String,
+    /// The placeholder's words (`Phone`, `Account ID`), or the kind for a written value.
+    pub label: String,
+    /// None while it is a placeholder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+/// The kinds of contact detail.
+pub const CONTACT_KINDS: [&str; 5] = ["name", "phone", "email", "handle", "other"];
+
+impl Contact {
+    /// The placeholders still to fill in.
+    pub fn missing(&self) -> impl Iterator<Item = &ContactField> {
+        self.fields.iter().filter(|f| f.value.is_none())
+    }
 }
 
 /// A `##` heading (or the implicit phase holding items that precede the first `##`).

@@ -110,6 +110,9 @@ pub enum EventBody {
         #[serde(default)]
         gate_mode: Option<GateMode>,
     },
+    /// Contact details filled in for the run (a placeholder of the checklist's contacts, or a new contact):
+    /// each field's `kind` (name, phone, email, handle, other) and `label` say which part it fills.
+    ContactSet { role: String, fields: Vec<crate::checklist::ContactField> },
     /// The operator allowed, for this run, sending secret `secret` (its keyring name) to `host`.
     SecretGranted { secret: String, host: String },
     /// A person joined the run from a device: from then on every event of `device` must be signed by
@@ -185,6 +188,7 @@ impl EventBody {
             EventBody::Waived { .. } => "waived",
             EventBody::SettingsChanged { .. } => "settings_changed",
             EventBody::SecretGranted { .. } => "secret_granted",
+            EventBody::ContactSet { .. } => "contact_set",
             EventBody::MemberJoined { .. } => "member_joined",
             EventBody::TriggerFired { .. } => "trigger_fired",
             EventBody::RollbackDecided { .. } => "rollback_decided",

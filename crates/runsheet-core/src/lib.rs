@@ -14,4 +14,4 @@ pub mod schedule;
 pub mod signoff;
 pub mod suggest;
 
-pub use checklist::{Checklist, Command, CommandKind, Item, Phase, ProbeDecl, Section, SignoffLine, Timing};
+pub use checklist::{Checklist, Command, Contact, ContactField, CommandKind, Item, Phase, ProbeDecl, Section, SignoffLine, Timing};

@@ -83,6 +83,7 @@ fn render_phase(out: &mut String, c: &Checklist, phase: &Phase, first: bool, ann
         heading(out, 2, &phase.title, phase.timing.as_ref());
     }
     signoff_block(out, c.signoffs.iter().filter(|s| s.phase.as_deref() == Some(&phase.id) && s.section.is_none()));
+    contact_block(out, c, &phase.id);
     for section in &phase.sections {
         render_section(out, c, section, annotate);
     }
@@ -104,6 +105,28 @@ fn render_section(out: &mut String, c: &Checklist, section: &Section, annotate: 
         out.push('\n');
     }
     signoff_block(out, c.signoffs.iter().filter(|s| s.section.as_deref() == Some(&section.id)));
+    contact_block(out, c, &section.id);
+}
+
+/// The contacts standing in phase or section `id`, as `- Role: Name - [Phone]`.
+fn contact_block(out: &mut String, c: &Checklist, id: &str) {
+    let mut any = false;
+    for contact in c.contacts.iter().filter(|k| k.section == id) {
+        let parts: Vec<String> = contact
+            .fields
+            .iter()
+            .map(|f| match &f.value {
+                // Contacts are read from the raw line, so they are written back raw.
+                Some(v) => v.clone(),
+                None => format!("[{}]", f.label),
+            })
+            .collect();
+        let _ = writeln!(out, "- {}: {}", contact.role, parts.join(" - "));
+        any = true;
+    }
+    if any {
+        out.push('\n');
+    }
 }
 
 fn render_item(out: &mut String, item: &Item, depth: usize, annotate: &dyn Fn(&Item) -> ItemAnnotation) {

@@ -45,6 +45,8 @@ pub enum RunError {
     InvalidGrant(String),
     #[error("member: {0}")]
     InvalidMember(String),
+    #[error("contact: {0}")]
+    InvalidContact(String),
     #[error("device {device} is already a member of this run as {name} with another certificate")]
     DeviceTaken { device: String, name: String },
     #[error("item `{0}` is not a rollback trigger (see `runsheet run show` for the run's triggers)")]
@@ -78,6 +80,7 @@ impl RunError {
             | RunError::InvalidProbe { .. }
             | RunError::InvalidGrant(_)
             | RunError::InvalidMember(_)
+            | RunError::InvalidContact(_)
             | RunError::NotATrigger(_)
             | RunError::NotATriggerProbe { .. }
             | RunError::ContinueNeedsReason(_) => {
@@ -386,6 +389,8 @@ pub struct RunState {
     pub added_probes: BTreeMap<String, Vec<AddedProbe>>,
     /// Secrets the operator allowed, for this run, to be sent to hosts: secret name -> hosts.
     pub grants: BTreeMap<String, BTreeSet<String>>,
+    /// The checklist's contacts with what was filled in during the run (`contact_set`), and contacts added.
+    pub contacts: Vec<crate::checklist::Contact>,
     pub settings: Settings,
     /// Members of a shared run by device (empty for a single-laptop run): the first `member_joined` of a device in
     /// fold order.
@@ -429,6 +434,7 @@ impl RunState {
             return Err(RunError::NotCreated);
         };
         let checklist = (**checklist).clone();
+        let checklist_contacts = checklist.contacts.clone();
         let items = checklist.items().into_iter().map(|(_, _, i)| (i.id.clone(), ItemStatus::default())).collect();
         let mut roles: Vec<Role> = Vec::new();
         for s in &checklist.signoffs {
@@ -458,6 +464,7 @@ impl RunState {
             armed: BTreeSet::new(),
             added_probes: BTreeMap::new(),
             grants: BTreeMap::new(),
+            contacts: checklist_contacts,
             settings: Settings::default(),
             members: BTreeMap::new(),
             triggers: Vec::new(),
@@ -545,6 +552,7 @@ impl RunState {
             EventBody::SecretGranted { secret, host } => {
                 self.grants.entry(secret.clone()).or_default().insert(host.clone());
             }
+            EventBody::ContactSet { role, fields } => self.fill_contact(role, fields),
             EventBody::Waived { item, reason, approver } => {
                 if self.items.contains_key(item) {
                     self.waivers.insert(
@@ -667,6 +675,23 @@ impl RunState {
                 Ok(())
             }
             EventBody::SecretGranted { secret, host } => check_grant(secret, host),
+            EventBody::ContactSet { role, fields } => {
+                nonempty(role, "contact role")?;
+                if fields.is_empty() {
+                    return Err(RunError::Empty("contact details"));
+                }
+                for f in fields {
+                    if !crate::checklist::CONTACT_KINDS.contains(&f.kind.as_str()) {
+                        return Err(RunError::InvalidContact(format!(
+                            "`{}` is not a kind of contact detail (use one of {})",
+                            f.kind,
+                            crate::checklist::CONTACT_KINDS.join(", ")
+                        )));
+                    }
+                    nonempty(f.value.as_deref().unwrap_or(""), "contact detail")?;
+                }
+                Ok(())
+            }
             EventBody::Waived { item, reason, approver } => {
                 known(item)?;
                 nonempty(reason, "waiver reason")?;
@@ -805,6 +830,35 @@ impl RunState {
             .or_else(|| c.phases.iter().find(|p| p.rollback))
             .or_else(|| c.phases.iter().find(|p| p.sections.iter().any(|s| s.rollback)))
             .map(|p| p.id.clone())
+    }
+
+    /// Fill in contact details: a field of the same kind (and, for `other`, the same label) takes the value, the
+    /// rest are added; a role the checklist does not list becomes a new contact. Roles compare case-insensitively.
+    fn fill_contact(&mut self, role: &str, fields: &[crate::checklist::ContactField]) {
+        let role = role.trim();
+        let at = match self.contacts.iter().position(|c| c.role.eq_ignore_ascii_case(role)) {
+            Some(i) => i,
+            None => {
+                self.contacts.push(crate::checklist::Contact {
+                    role: role.to_string(),
+                    group: "Added during the run".into(),
+                    section: String::new(),
+                    line: 0,
+                    fields: Vec::new(),
+                });
+                self.contacts.len() - 1
+            }
+        };
+        let contact = &mut self.contacts[at];
+        for f in fields {
+            let same = |g: &&mut crate::checklist::ContactField| {
+                g.kind == f.kind && (f.kind != "other" || g.label.eq_ignore_ascii_case(&f.label))
+            };
+            match contact.fields.iter_mut().find(same) {
+                Some(g) => g.value.clone_from(&f.value),
+                None => contact.fields.push(f.clone()),
+            }
+        }
     }
 
     /// The member registered for `device`, if the run is shared and the device joined.
@@ -996,6 +1050,8 @@ impl RunState {
                 "at": m.at,
                 "event": m.event,
             })).collect::<Vec<_>>(),
+            // The contacts card: the checklist's contacts with what was filled in (placeholders have no value).
+            "contacts": self.contacts,
             // Rollback triggers: which items are triggers, every firing with its decision, and the phase the
             // run works in once a rollback was decided.
             "triggers": self.trigger_items().into_iter().map(|(item, why)| json!({

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use runsheet_core::import::{self, ImportError};
 use runsheet_core::render::{self, ItemAnnotation};
-use runsheet_core::{Checklist, Item};
+use runsheet_core::{Checklist, Contact, Item};
 
 #[path = "../../../tests/support/seeds.rs"]
 mod seed_support;
@@ -100,6 +100,7 @@ mod support {
             }
         }
         c.signoffs.iter_mut().for_each(|s| s.line = 0);
+        c.contacts.iter_mut().for_each(|k| k.line = 0);
         c
     }
 
@@ -1002,7 +1003,7 @@ mod properties {
             .prop_map(|(title, timing, sections)| Phase { id: String::new(), title, line: 1, timing, rollback: false, sections });
         (title(), prop::collection::vec(phase, 1..4), prop::collection::vec(("[A-Z][a-z]{2,8} Lead", any::<bool>()), 0..3), prop::option::of("[a-z]{1,8}"))
             .prop_map(|(title, phases, roles, version)| {
-                let mut c = Checklist { title, metadata: Default::default(), phases, signoffs: vec![] };
+                let mut c = Checklist { title, metadata: Default::default(), phases, signoffs: vec![], contacts: vec![] };
                 // Distinct ids, so sign-offs can name their phase and section.
                 for (pi, p) in c.phases.iter_mut().enumerate() {
                     p.id = format!("p{pi}");
@@ -1060,5 +1061,47 @@ mod properties {
             prop_assert_eq!(&y, &x);
             prop_assert_eq!(md2, md);
         }
+    }
+}
+
+mod contacts {
+    //! Contacts sections: placeholders to fill in, written values, and their way back through a Markdown export.
+    use super::*;
+
+    const MD: &str = "# Release\n\n## Deploy\n\n- [ ] Ship it\n- Not a contact: a plain list line outside a contacts section\n\n## Emergency Contacts\n\n### On-Call Engineers\n- Primary: [Name] - [Phone] - [Email]\n- **DBA on call**: Jane Doe, +1 555-0100, @jane\n- [ ] Emergency contact information updated\n\n```\n- Fenced: [Name]\n```\n\n### External Services\n- AWS Support: [Account ID] - [Support Plan]\n";
+
+    #[test]
+    fn contacts_sections_give_contacts_with_their_placeholders_and_survive_a_round_trip() {
+        let c = import::parse("contacts.md", MD).expect("parse");
+        let got: Vec<(&str, &str, Vec<&str>)> = c
+            .contacts
+            .iter()
+            .map(|k| (k.role.as_str(), k.group.as_str(), k.missing().map(|f| f.label.as_str()).collect()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("Primary", "On-Call Engineers", vec!["Name", "Phone", "Email"]),
+                ("DBA on call", "On-Call Engineers", vec![]),
+                ("AWS Support", "External Services", vec!["Account ID", "Support Plan"]),
+            ]
+        );
+        assert_eq!(c.contacts[1].line, 12);
+        assert_eq!(c.items().len(), 2, "the task in the contacts section is still an item");
+        let again = round_trip(&c);
+        let strip = |c: &Checklist| -> Vec<Contact> {
+            c.contacts.iter().cloned().map(|mut k| {
+                k.line = 0;
+                k
+            }).collect()
+        };
+        assert_eq!(strip(&again), strip(&c), "{}", render::checklist_to_markdown(&c));
+    }
+
+    #[test]
+    fn a_checklist_without_contacts_serialises_as_before() {
+        let c = import::parse("plain.md", "# A\n\n## B\n\n- [ ] c\n").expect("parse");
+        let json = serde_json::to_string(&c).expect("json");
+        assert!(!json.contains("contacts"), "frozen checklists keep their hashes: {json}");
     }
 }

@@ -42,7 +42,7 @@ fn checklist(n: usize) -> Checklist {
             }],
         })
         .collect();
-    Checklist { title: "bench".into(), metadata: Default::default(), phases, signoffs: vec![] }
+    Checklist { title: "bench".into(), metadata: Default::default(), phases, signoffs: vec![], contacts: vec![] }
 }
 
 fn pct(sorted: &[Duration], p: f64) -> f64 {

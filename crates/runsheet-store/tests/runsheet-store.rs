@@ -60,6 +60,7 @@ fn checklist() -> Checklist {
             },
         ],
         signoffs: vec![SignoffLine { role: "Technical Lead".into(), line: 20, checkbox: true, phase: None, section: None }],
+        contacts: vec![],
     }
 }
 

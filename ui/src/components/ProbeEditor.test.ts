@@ -1,9 +1,9 @@
-// The probe editor mounted in jsdom over the fake backend: the field list comes from the backend's probe kinds
+// The probe editor mounted in jsdom over the test bridge: the field list comes from the backend's probe kinds
 // (Rust's descriptions), for the kind being typed, or every kind before one is.
 import { flushSync, mount, unmount } from 'svelte';
-import { afterEach, describe, expect, it } from 'vitest';
-import { FakeBackend } from '../lib/backend/fake';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { setBackend } from '../lib/backend';
+import { startBridge, type Bridge } from '../test/bridge';
 import ProbeEditor from './ProbeEditor.svelte';
 
 async function until<T>(f: () => T | null | undefined, what: string, ms = 2000): Promise<T> {
@@ -19,6 +19,13 @@ async function until<T>(f: () => T | null | undefined, what: string, ms = 2000):
 const texts = (id: string) => [...document.querySelectorAll(`[data-testid="${id}"]`)].map((e) => e.textContent ?? '');
 
 describe('ProbeEditor', () => {
+  let bridge: Bridge;
+  beforeAll(async () => {
+    bridge = await startBridge();
+  });
+  afterAll(async () => {
+    await bridge?.stop();
+  });
   let app: ReturnType<typeof mount> | null = null;
   afterEach(() => {
     if (app) unmount(app);
@@ -27,7 +34,7 @@ describe('ProbeEditor', () => {
   });
 
   const open = (initial: string) => {
-    setBackend(new FakeBackend({ probeDelayMs: 0, empty: true }));
+    setBackend(bridge.backend);
     app = mount(ProbeEditor, { target: document.body, props: { initial, itemText: 'x', onsave: async () => {}, onclose: () => {} } });
     flushSync();
   };
@@ -45,7 +52,7 @@ describe('ProbeEditor', () => {
   });
 
   it('lists every kind before one is typed', async () => {
-    const kinds = (await new FakeBackend({ probeDelayMs: 0, empty: true }).probeKinds()).kinds.map((k) => k.kind);
+    const kinds = (await bridge.backend.probeKinds()).kinds.map((k) => k.kind);
     open('');
     const rows = await until(() => (texts('probe-editor-kind').length ? texts('probe-editor-kind') : null), 'kinds');
     expect(rows.map((t) => t.trim().split(':')[0])).toEqual(kinds);

@@ -139,7 +139,7 @@ export type ChecklistSummary_Serialize = {
 	signoff_roles: number,
 };
 
-/**  What went wrong, as the UI needs to know it (ui/src/lib/backend/types.ts `ErrorCode` mirrors this list). */
+/**  What went wrong, as the UI needs to know it (ui/src/lib/backend/types.ts re-exports it from the bindings). */
 export type ErrorCode = 
 /**  A checklist, run, item, role or secret that does not exist. */
 "NotFound" | 
@@ -429,7 +429,7 @@ export type ProbeKinds_Serialize = {
 
 export type ProbeOutcome = "pass" | "fail" | "timeout" | "error";
 
-/**  Where a probe execution is (ui/src/lib/backend/types.ts `ProbeState`). */
+/**  Where a probe execution is (ui/src/lib/backend/types.ts re-exports it from the bindings). */
 export type ProbeState = "queued" | "running" | "pass" | "fail" | "timeout" | "error";
 
 /**  One step of one probe of one item: queued, running, then a final state with its evidence. */

@@ -1,8 +1,9 @@
-// The run view mounted in jsdom over the fake backend: keys reach the backend and the DOM follows.
+// The run view mounted in jsdom over the test bridge (the real commands): keys reach the backend and the DOM
+// follows.
 import { flushSync, mount, tick, unmount } from 'svelte';
-import { afterEach, describe, expect, it } from 'vitest';
-import { FakeBackend } from '../lib/backend/fake';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { setBackend } from '../lib/backend';
+import { startBridge, type Bridge } from '../test/bridge';
 import RunView from './RunView.svelte';
 
 async function until<T>(f: () => T | null | undefined | Promise<T | null | undefined>, what: string, ms = 2000): Promise<T> {
@@ -18,6 +19,13 @@ async function until<T>(f: () => T | null | undefined | Promise<T | null | undef
 const key = (k: string) => window.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true }));
 
 describe('RunView', () => {
+  let bridge: Bridge;
+  beforeAll(async () => {
+    bridge = await startBridge();
+  });
+  afterAll(async () => {
+    await bridge?.stop();
+  });
   let app: ReturnType<typeof mount> | null = null;
   afterEach(() => {
     if (app) unmount(app);
@@ -26,7 +34,7 @@ describe('RunView', () => {
   });
 
   it('marks, moves and skips with the keyboard; every change reaches the backend', async () => {
-    const b = new FakeBackend({ probeDelayMs: 0, empty: true });
+    const b = bridge.backend;
     setBackend(b);
     const [tpl] = await b.listChecklists();
     const run = await b.createRun({ checklist_id: tpl.id, title: 'Keys', operator: 'Alex Morgan' });

@@ -1,21 +1,28 @@
-// The built UI (ui/dist) against the fake backend in Debian's headless Chromium, through the main flow:
-// import a checklist by drop, create a run, mark items with the keyboard and the mouse, skip with a reason,
-// run probes, accept a suggested probe, sign-off with a waiver, export, verify a dropped PDF, credentials and
-// settings. Runs once in light and once in dark mode and saves screenshots to ui/test-results/.
+// The built UI (ui/dist) in Debian's headless Chromium against the real Rust code: the page is served by the test
+// bridge (src-tauri/examples/bridge.rs), which answers the desktop's commands from runsheet-desktop and
+// runsheet-app on loopback, with its own data directory and keyring service. The main flow: import a checklist by
+// drop, create a run, mark items with the keyboard and the mouse, skip with a reason, run probes (against a
+// loopback HTTP server started here), accept a suggested probe, arm a shell probe, sign-off with four-eyes and a
+// waiver, a strict gate, the timeline chart, credentials, settings and a signed PDF export, verify the exported PDF
+// dropped back in, and the keyring-missing screen (a second bridge without a D-Bus session). Runs once in light
+// and once in dark mode, each on a fresh bridge, and saves screenshots to ui/test-results/.
 //
-// Waits are Playwright's own polling with a deadline (never sleeps). Exits non-zero on any failure and prints
-// "N passed, N failed".
+// Needs the bridge binary `cargo test` builds (target/debug/examples/bridge, or $RUNSHEET_BRIDGE) and a D-Bus
+// session with an unlocked keyring (scripts/with-keyring.sh). Waits are Playwright's own polling with a deadline
+// (never sleeps). Exits non-zero on any failure and prints "N passed, N failed".
 
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, existsSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, extname, join, normalize } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const UI = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DIST = join(UI, 'dist');
 const OUT = join(UI, 'test-results');
+const BRIDGE = process.env.RUNSHEET_BRIDGE ?? join(UI, '..', 'target', 'debug', 'examples', 'bridge');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const T = 10_000;
 
@@ -23,18 +30,78 @@ if (!existsSync(join(DIST, 'index.html'))) {
   console.error('ui/dist is missing: run `npm run build` first');
   process.exit(2);
 }
+if (!existsSync(BRIDGE)) {
+  console.error(`the test bridge ${BRIDGE} is missing: run \`cargo test -p runsheet-desktop --no-run\` first`);
+  process.exit(2);
+}
 mkdirSync(OUT, { recursive: true });
 
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.woff2': 'font/woff2', '.woff': 'font/woff', '.svg': 'image/svg+xml', '.png': 'image/png' };
-const server = createServer((req, res) => {
-  const url = new URL(req.url ?? '/', 'http://x');
-  let path = normalize(join(DIST, decodeURIComponent(url.pathname)));
-  if (!path.startsWith(DIST) || !existsSync(path) || statSync(path).isDirectory()) path = join(DIST, 'index.html');
-  res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' });
-  res.end(readFileSync(path));
+// The service the probes check: a loopback HTTP server answering 200 to everything.
+const service = createServer((req, res) => {
+  res.writeHead(200, { 'content-type': 'text/plain' });
+  res.end('payments healthy\n');
 });
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const base = `http://127.0.0.1:${server.address().port}/`;
+await new Promise((r) => service.listen(0, '127.0.0.1', r));
+const SERVICE = `127.0.0.1:${service.address().port}`;
+
+const bridges = [];
+let started = 0;
+
+/** A bridge serving ui/dist on its own data directory; resolves with its URL once it listens. */
+async function startBridge(env = {}) {
+  const home = mkdtempSync(join(tmpdir(), 'runsheet-browser-'));
+  const dialogs = join(home, 'dialogs');
+  mkdirSync(join(dialogs, 'open'), { recursive: true });
+  const vars = {
+    ...process.env,
+    RUNSHEET_OPERATOR: 'Alex Morgan',
+    RUNSHEET_KEYRING_SERVICE: `runsheet-browser-${process.pid}-${started++}`,
+    RUNSHEET_E2E_DIALOG_DIR: dialogs,
+    RUNSHEET_LOG: 'warn',
+    ...env,
+  };
+  // `undefined` removes a variable (the keyring-missing bridge runs without a D-Bus session).
+  for (const [k, v] of Object.entries(vars)) if (v === undefined) delete vars[k];
+  const child = spawn(BRIDGE, ['--home', join(home, 'data'), '--static', DIST], {
+    env: vars,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const bridge = { child, home, dialogs, url: '' };
+  bridges.push(bridge);
+  bridge.url = await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error('the bridge did not start within 30 s')), 30_000);
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        ok(`${m[1]}/`);
+      }
+    });
+    child.on('exit', (code) => fail(new Error(`the bridge exited with ${code}: ${out}`)));
+  });
+  return bridge;
+}
+
+async function stopBridges() {
+  for (const b of bridges.splice(0)) {
+    if (b.child.exitCode === null) {
+      const exited = new Promise((r) => b.child.once('exit', r));
+      b.child.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(b.home, { recursive: true, force: true });
+  }
+}
+
+/** One desktop command through the bridge (setting up data the way the app would). */
+async function invoke(bridge, cmd, args = {}) {
+  const res = await fetch(`${bridge.url}invoke/${cmd}`, { method: 'POST', body: JSON.stringify(args) });
+  const body = await res.json();
+  if (!res.ok || body.status !== 'ok') throw new Error(`${cmd}: ${JSON.stringify(body)}`);
+  return body.data;
+}
 
 const GOOD = `# Payments Release
 
@@ -42,7 +109,7 @@ const GOOD = `# Payments Release
 
 ### Checks (T-30 minutes)
 - [ ] Port 8001 available
-- [ ] Payments health endpoint \`curl http://127.0.0.1:8001/health\`
+- [ ] Payments health endpoint \`curl http://${SERVICE}/health\`
 - [ ] Feature flag prepared
   - [ ] Flag off in production
 
@@ -55,11 +122,80 @@ const GOOD = `# Payments Release
 - [ ] Release Manager: ______ Date: ____
 `;
 
-const BROKEN = '# Broken\n\n## Steps\n- [ ] one\n```bash\necho never closed\n';
+// The run the later steps open: a window that started three hours ago, the preparation half done, a shell probe
+// to arm, a probe that sends a secret, a failing check, and a sign-off role for the deployment phase.
+const SHOP = `# Shop API Release
+
+## Preparation (T-60 minutes)
+
+### Announcements (T-60 minutes)
+- [ ] Announce the window
+- [ ] Backup verified
+
+## Deployment (T+0 minutes)
+
+### Rollout (T+0 minutes)
+- [ ] Deploy the canary
+  \`\`\`probe
+  kind = "shell"
+  command = "echo canary-status --env production"
+  \`\`\`
+- [ ] Staging smoke
+  \`\`\`probe
+  kind = "http"
+  url = "http://${SERVICE}/health"
+  headers = { Authorization = "Bearer {{secret:staging_token}}" }
+  \`\`\`
+- [ ] QA Lead: ______ Date: ____
+
+## Verification (T+30 minutes)
+
+### Checks (T+30 minutes)
+- [ ] Error rate below 1%
+  \`\`\`probe
+  kind = "file"
+  path = "/nonexistent/runsheet-error-rate"
+  \`\`\`
+- [ ] Checkout flow tested by QA
+
+## Sign-off
+- [ ] Release Manager: ______ Date: ____
+`;
+
+const OPENED = '# AI Assistant Production\n\n## Steps\n- [ ] Model uploaded\n- [ ] Traffic shifted\n';
+
+async function seed(bridge) {
+  const out = await invoke(bridge, 'import_checklist_text', { fileName: 'shop-api.md', text: SHOP });
+  if (!out.checklist) throw new Error(`the seed checklist does not import: ${JSON.stringify(out.issues)}`);
+  const hour = 3600_000;
+  const run = await invoke(bridge, 'create_run', {
+    input: {
+      checklist_id: out.checklist.id,
+      title: 'Shop API 2.4.0',
+      version: '2.4.0',
+      environment: 'production',
+      window_start: new Date(Date.now() - 3 * hour).toISOString(),
+      window_end: new Date(Date.now() - hour).toISOString(),
+      operator: 'Alex Morgan',
+    },
+  });
+  const view = await invoke(bridge, 'get_run', { runId: run.id });
+  const items = view.checklist.phases.flatMap((p) => p.sections.flatMap((s) => s.items));
+  for (const text of ['Announce the window', 'Deploy the canary', 'Staging smoke']) {
+    const item = items.find((i) => i.text === text);
+    await invoke(bridge, 'set_item_state', { runId: run.id, itemId: item.id, change: { state: 'done' } });
+  }
+  writeFileSync(join(bridge.dialogs, 'open', 'ai-assistant-production.md'), OPENED);
+}
+
+// A probe block missing a required field: refused, with the line of the block.
+const BROKEN = '# Broken\n\n## Steps\n- [ ] one\n  ```probe\n  kind = "tcp"\n  ```\n';
 
 let passed = 0;
 let failed = 0;
 const failures = [];
+
+let current = null;
 
 async function step(name, fn) {
   try {
@@ -69,6 +205,8 @@ async function step(name, fn) {
   } catch (e) {
     failed++;
     failures.push(name);
+    // The page as it was when the step failed.
+    await current?.screenshot({ path: join(OUT, `FAIL-${name.replace(/[^a-z0-9]+/gi, '-')}.png`) }).catch(() => {});
     console.log(`  FAIL ${name}\n       ${String(e?.message ?? e).split('\n').slice(0, 6).join('\n       ')}`);
   }
 }
@@ -90,13 +228,16 @@ async function dropFiles(page, selector, files) {
       el.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
       el.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
     },
-    { selector, files: files.map((f) => ({ ...f, base64: Buffer.from(f.text).toString('base64') })) },
+    { selector, files: files.map((f) => ({ name: f.name, type: f.type, base64: Buffer.from(f.bytes ?? f.text).toString('base64') })) },
   );
 }
 
 const tid = (id) => `[data-testid="${id}"]`;
 
 async function flow(scheme) {
+  const bridge = await startBridge();
+  await seed(bridge);
+  const base = bridge.url;
   const profile = mkdtempSync(join(tmpdir(), 'runsheet-chromium-'));
   const ctx = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -118,14 +259,16 @@ async function flow(scheme) {
   await ctx.addInitScript(() => Object.freeze(Object.prototype));
   const page = ctx.pages()[0] ?? (await ctx.newPage());
   page.setDefaultTimeout(T);
+  current = page;
   const errors = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => m.type() === 'error' && errors.push(`console: ${m.text()}`));
   // The app must never reach the network: anything but our own server fails the run.
   const outside = [];
+  const allowed = [base];
   await page.route('**/*', (route) => {
     const u = route.request().url();
-    if (u.startsWith(base) || u.startsWith('data:')) return route.continue();
+    if (allowed.some((a) => u.startsWith(a)) || u.startsWith('data:')) return route.continue();
     outside.push(u);
     return route.abort();
   });
@@ -133,9 +276,9 @@ async function flow(scheme) {
   const item = (n) => page.locator(tid('item')).nth(n);
 
   console.log(`${scheme} mode`);
-  await step(`${scheme}: app loads on the fake backend`, async () => {
+  await step(`${scheme}: app loads on the test bridge`, async () => {
     await page.goto(base);
-    await page.locator(tid('fake-backend-banner')).waitFor();
+    await page.locator(tid('bridge-backend-banner')).waitFor();
     expectEq(await page.evaluate(() => Object.isFrozen(Object.prototype)), true, 'Object.prototype frozen');
     await page.locator(tid('run-row')).first().waitFor();
     await shot('01-runs');
@@ -239,7 +382,7 @@ async function flow(scheme) {
     await page.click(tid('run-probe'));
     await page.locator(`${tid('probe-live')}[data-probe-state="pass"]`).waitFor();
     await page.click(tid('evidence-toggle'));
-    await page.locator(tid('evidence-output'), { hasText: 'HTTP/1.1 200 OK' }).waitFor();
+    await page.locator(tid('evidence-output'), { hasText: 'payments healthy' }).waitFor();
     await shot('05-run-view');
   });
 
@@ -248,7 +391,8 @@ async function flow(scheme) {
     await page.click(tid('suggestion-edit'));
     await page.locator(tid('probe-editor-valid')).waitFor();
     await page.fill(tid('probe-editor-toml'), 'kind = "port_free"\nport = "8001\n');
-    await page.locator(tid('probe-editor-error'), { hasText: 'line 2' }).waitFor();
+    // Rust's TOML message (validate_probe reports no line of its own).
+    await page.locator(tid('probe-editor-error'), { hasText: 'invalid basic string' }).waitFor();
     if (!(await page.locator(tid('probe-editor-save')).isDisabled())) throw new Error('save enabled on invalid TOML');
     await shot('06-probe-editor');
     await page.fill(tid('probe-editor-toml'), 'kind = "port_free"\nport = 8001\n');
@@ -272,11 +416,11 @@ async function flow(scheme) {
     const canary = page.locator(tid('item'), { hasText: 'Deploy the canary' });
     await canary.click();
     await page.click(tid('arm-probe'));
-    await page.locator(tid('arm-command'), { hasText: './scripts/canary-status.sh --env production' }).waitFor();
+    await page.locator(tid('arm-command'), { hasText: 'echo canary-status --env production' }).waitFor();
     await shot('08-arm-dialog');
     await page.click(tid('arm-confirm'));
     await canary.locator(`${tid('probe-chip')}[data-probe-state="pass"]`).waitFor();
-    await page.locator(tid('run-phase-checks')).nth(2).click();
+    await page.locator(tid('phase'), { hasText: 'Error rate below 1%' }).locator(tid('run-phase-checks')).click();
     await page.locator(`${tid('probe-chip')}[data-probe-state="fail"]`).waitFor();
     await page.locator(tid('item'), { hasText: 'Error rate below 1%' }).click();
     await page.click(tid('evidence-toggle'));
@@ -352,26 +496,31 @@ async function flow(scheme) {
     await page.click(tid('tab-export'));
     await page.click(tid('export-pdf'));
     await page.locator(tid('export-result'), { hasText: 'signed' }).waitFor();
-    await page.click(tid('open-pdf'));
+    // Not clicked: opening hands the file to the desktop's PDF viewer (xdg-open).
+    await page.locator(tid('open-pdf')).waitFor();
     await shot('14-export');
-  });
-
-  await step(`${scheme}: a missing keyring shows the fix`, async () => {
-    await page.evaluate(() => (window.__runsheetFake.keyringAvailable = false));
-    await page.click(tid('nav-credentials'));
-    await page.locator(tid('keyring-unavailable'), { hasText: 'gnome-keyring' }).waitFor();
-    await shot('16-keyring-missing');
-    await page.evaluate(() => (window.__runsheetFake.keyringAvailable = true));
   });
 
   await step(`${scheme}: dropping a PDF verifies it`, async () => {
     await page.click(tid('nav-verify'));
-    await dropFiles(page, tid('verify-dropzone'), [{ name: 'deployment-log.pdf', type: 'application/pdf', text: '%PDF-1.7 /ByteRange signed' }]);
+    const pdf = readdirSync(bridge.dialogs).find((f) => f.endsWith('.pdf'));
+    if (!pdf) throw new Error(`no exported PDF in ${bridge.dialogs}`);
+    const bytes = readFileSync(join(bridge.dialogs, pdf));
+    await dropFiles(page, tid('verify-dropzone'), [{ name: pdf, type: 'application/pdf', bytes }]);
     await page.locator(`${tid('verify-result')}[data-intact="true"]`).waitFor();
     await page.locator(tid('verify-signer')).waitFor();
     // The drop overlay goes away after a drop on an inner drop target.
     await page.locator(tid('dropzone')).waitFor({ state: 'detached' });
     await shot('15-verify');
+  });
+
+  await step(`${scheme}: a missing keyring shows the fix`, async () => {
+    const without = await startBridge({ DBUS_SESSION_BUS_ADDRESS: undefined });
+    allowed.push(without.url);
+    await page.goto(without.url);
+    await page.click(tid('nav-credentials'));
+    await page.locator(tid('keyring-unavailable'), { hasText: 'gnome-keyring' }).waitFor();
+    await shot('16-keyring-missing');
   });
 
   await step(`${scheme}: no page errors and no network`, async () => {
@@ -381,12 +530,14 @@ async function flow(scheme) {
 
   await ctx.close();
   rmSync(profile, { recursive: true, force: true });
+  await stopBridges();
 }
 
 try {
   for (const scheme of ['light', 'dark']) await flow(scheme);
 } finally {
-  server.close();
+  await stopBridges();
+  service.close();
 }
 console.log(`screenshots in ${OUT}`);
 console.log(`${passed} passed, ${failed} failed`);

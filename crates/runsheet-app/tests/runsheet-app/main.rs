@@ -11,6 +11,7 @@ mod http_server;
 mod library;
 mod probes;
 mod runs;
+mod scenarios;
 mod secrets;
 mod signoff;
 mod support;

@@ -11,7 +11,7 @@ use runsheet_app::export::Format as ExportFormat;
 use runsheet_app::runs::NewRun;
 use runsheet_core::event::ItemState;
 use runsheet_core::run::RunState;
-use runsheet_core::Item;
+use runsheet_core::{ContactField, Item};
 
 use crate::cmd::print_json;
 use crate::ctx::Ctx;
@@ -53,6 +53,32 @@ pub enum Command {
         reason: Option<String>,
         #[arg(long)]
         note: Option<String>,
+        #[arg(long = "as")]
+        as_: Option<String>,
+    },
+    /// The run's contacts card (from the checklist's "Emergency Contacts" / "Escalation" sections); placeholders
+    /// still to fill in are marked missing.
+    Contacts {
+        run: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fill in a contact's details (a placeholder of the checklist, or a new contact).
+    Contact {
+        run: String,
+        role: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        /// Chat handle or pager (`@jane`, `#ops-bridge`).
+        #[arg(long)]
+        handle: Option<String>,
+        /// Any other detail as LABEL=VALUE (`--other "Account ID=1234"`); repeatable.
+        #[arg(long, value_name = "LABEL=VALUE")]
+        other: Vec<String>,
         #[arg(long = "as")]
         as_: Option<String>,
     },
@@ -157,6 +183,57 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
             }
             // Printed only after the app returned, i.e. after the commit reached the disk.
             println!("recorded {} {} = {} by {} ({})", short(&change.run_id), change.item, state, actor, change.event.id);
+            Ok(())
+        }
+        Command::Contacts { run, json } => {
+            let contacts = app.contacts(&run)?;
+            if json {
+                return print_json(&contacts);
+            }
+            if contacts.is_empty() {
+                println!("no contacts: the checklist has no \"Emergency Contacts\" or \"Escalation\" section (add one with `run contact RUN ROLE --name … --phone …`)");
+                return Ok(());
+            }
+            let mut group = "";
+            for c in &contacts {
+                if c.group != group {
+                    group = &c.group;
+                    println!("{group}");
+                }
+                let parts: Vec<String> = c
+                    .fields
+                    .iter()
+                    .map(|f| match &f.value {
+                        Some(v) => v.clone(),
+                        None => format!("[{} missing]", f.label),
+                    })
+                    .collect();
+                println!("  {}: {}", c.role, parts.join(" · "));
+            }
+            let missing: usize = contacts.iter().map(|c| c.missing().count()).sum();
+            if missing > 0 {
+                println!("{missing} detail(s) missing: fill them in with `runsheet run contact {} ROLE --name … --phone …`", short(&run));
+            }
+            Ok(())
+        }
+        Command::Contact { run, role, name, phone, email, handle, other, as_ } => {
+            let mut fields = Vec::new();
+            for (kind, value) in [("name", name), ("phone", phone), ("email", email), ("handle", handle)] {
+                if let Some(v) = value {
+                    fields.push(ContactField { kind: kind.into(), label: kind.into(), value: Some(v) });
+                }
+            }
+            for o in other {
+                let (label, value) =
+                    o.split_once('=').ok_or_else(|| anyhow!("--other `{o}`: expected LABEL=VALUE"))?;
+                fields.push(ContactField { kind: "other".into(), label: label.trim().into(), value: Some(value.trim().into()) });
+            }
+            if fields.is_empty() {
+                bail!("nothing to fill in: give --name, --phone, --email, --handle or --other LABEL=VALUE");
+            }
+            let actor = ctx.operator_in(&run, as_.as_deref());
+            let event = app.set_contact(&run, &role, fields, &actor)?;
+            println!("recorded contact {role} ({})", event.id);
             Ok(())
         }
         Command::Bundle { run, output } => {

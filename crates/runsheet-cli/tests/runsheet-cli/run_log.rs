@@ -170,3 +170,32 @@ fn a_shared_run_export_matches_the_schema() {
     assert_eq!(doc["run"]["members"][0]["name"], "Erin", "{doc}");
     Schema::load().check(&doc).unwrap_or_else(|e| panic!("a shared run's log breaks the schema:\n{e}"));
 }
+
+/// Contacts: the checklist's placeholders show as missing until filled in during the run, a contact the checklist
+/// lacks can be added, and the run log (checklist contacts, `contact_set` events, the run view's card) matches the
+/// schema.
+#[test]
+fn contacts_are_filled_in_during_the_run_and_the_log_matches_the_schema() {
+    let h = Home::new();
+    let md = "# Release\n\n## Deploy\n\n- [ ] Ship it\n\n## Emergency Contacts\n\n### On-Call Engineers\n- Primary: [Name] - [Phone] - [Email]\n- Escalation: Dana Smith - +44 20 7946 0000\n";
+    let file = h.file("release.md", md);
+    let run = h.ok(&["run", "new", file.to_str().expect("path"), "--title", "contacts"]).trim().to_string();
+    let card = h.ok(&["run", "contacts", &run]);
+    assert!(card.contains("Primary: [Name missing] · [Phone missing] · [Email missing]"), "{card}");
+    assert!(card.contains("3 detail(s) missing"), "{card}");
+    h.ok(&["run", "contact", &run, "primary", "--name", "Jane Doe", "--phone", "+1 555 0100"]);
+    h.ok(&["run", "contact", &run, "DBA", "--handle", "@dba-oncall", "--other", "Pager=4411"]);
+    let err = h.fails(&["run", "contact", &run, "Primary"], 1);
+    assert!(err.contains("nothing to fill in"), "{err}");
+    let json: Value = serde_json::from_str(&h.ok(&["run", "contacts", &run, "--json"])).expect("json");
+    let primary = &json[0];
+    assert_eq!(primary["role"], "Primary");
+    let values: Vec<Option<&str>> = primary["fields"].as_array().expect("fields").iter().map(|f| f["value"].as_str()).collect();
+    assert_eq!(values, vec![Some("Jane Doe"), Some("+1 555 0100"), None], "the email is still missing: {json}");
+    assert_eq!(json[2]["role"], "DBA");
+    assert_eq!(json[2]["group"], "Added during the run");
+    let doc: Value = serde_json::from_str(&h.ok(&["run", "export", &run, "--format", "json"])).expect("json");
+    assert!(doc["events"].as_array().expect("events").iter().any(|e| e["body"]["type"] == "contact_set"), "{doc}");
+    assert_eq!(doc["run"]["contacts"][0]["fields"][0]["value"], "Jane Doe");
+    Schema::load().check(&doc).unwrap_or_else(|e| panic!("a run with contacts breaks the schema:\n{e}"));
+}

@@ -43,6 +43,7 @@
 //! Left out: no IO (callers read files), no probe execution (probe blocks are only parsed and validated), and no
 //! suggestions (see `suggest`).
 
+mod contacts;
 mod decode;
 mod front_matter;
 pub(crate) mod heuristics;

@@ -201,14 +201,16 @@ struct Walker<'n> {
 
 pub(super) fn parse(name: &str, source: &str) -> Result<Checklist> {
     let source = normalise_newlines(source);
-    match parse_with(name, &source, options()) {
+    let mut checklist = match parse_with(name, &source, options()) {
         // A `---` block at the top that is not meant as front matter (no `key: value` line in it) is read the
         // way cmark-gfm reads it: a thematic break and whatever follows.
         Err(ImportError::FrontMatter { .. }) if !looks_like_front_matter(&source) => {
             parse_with(name, &source, options() - Options::ENABLE_YAML_STYLE_METADATA_BLOCKS - Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS)
         }
         r => r,
-    }
+    }?;
+    checklist.contacts = super::contacts::extract(&source, &checklist);
+    Ok(checklist)
 }
 
 /// Whether the block between the opening `---`/`+++` and the next delimiter has a `key: value` (or
@@ -893,7 +895,7 @@ impl Walker<'_> {
                 !empty
             });
         }
-        Checklist { title, metadata: self.metadata, phases: self.phases, signoffs }
+        Checklist { title, metadata: self.metadata, phases: self.phases, signoffs, contacts: Vec::new() }
     }
 }
 

@@ -1,10 +1,10 @@
-// Chooses the backend once: the Tauri implementation inside the app, else the in-memory fake (browser preview,
-// unit tests, the headless-Chromium suite). Components call `backend()`; nothing outside this folder imports
-// @tauri-apps/*.
+// Chooses the backend once: the Tauri implementation inside the app, else the same implementation over the
+// test-only HTTP bridge (`http.ts`: the browser preview and the headless-Chromium suite, served by
+// src-tauri/examples/bridge.rs from the real Rust code). Components call `backend()`; nothing outside this folder
+// imports @tauri-apps/*.
 
 import { isTauri } from '@tauri-apps/api/core';
 import type { Backend } from './types';
-import { FakeBackend } from './fake';
 
 export * from './types';
 
@@ -17,7 +17,9 @@ export async function initBackend(): Promise<Backend> {
     const { TauriBackend } = await import('./tauri');
     current = new TauriBackend();
   } else {
-    current = new FakeBackend();
+    // The page is served by the bridge (or by `vite`, which forwards /invoke and /events to it).
+    const { HttpBackend } = await import('./http');
+    current = new HttpBackend('');
   }
   return current;
 }

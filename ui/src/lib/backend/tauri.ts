@@ -1,19 +1,23 @@
 // The Backend interface served by the Rust shell (src-tauri). OWNED BY THE DESKTOP SHELL ENGINEER.
 //
 // Every call goes through the generated bindings (../bindings.ts, from tauri-specta: command names, argument
-// names and payload types are checked against Rust at compile time). Failed commands reject with the wire error
-// `{ code, message }` exactly as Rust sent it. Where a generated type is looser than types.ts (the frozen
-// checklist and event bodies travel as JSON values), the cast is here and nowhere else.
+// names and payload types are checked against Rust at compile time). Results keep the bindings' types: `ok`
+// infers them from each call, with no cast. Failed commands reject with the wire error `{ code, message }` exactly
+// as Rust sent it. Where the bindings carry a JSON value (the frozen checklist, event bodies, a probe spec, the
+// evidence of a probe event), ./decode.ts checks its shape at runtime before it is typed.
+//
+// The test bridge (./http.ts) runs this same class over HTTP instead of IPC.
 //
 // Also here: the first-paint report for bench/desktop (`markPainted` after the second animation frame) and the
 // round-trip timings of setItemState kept on `window.__runsheetPerf` for the same benchmark.
 
 import { commands, events, type WireError } from '../bindings';
+import * as decode from './decode';
+import { toBackendError } from './types';
 
 type Result<T, E> = { status: 'ok'; data: T } | { status: 'error'; error: E };
 import type {
   Backend,
-  BackendError,
   ChecklistPreview,
   ChecklistSummary,
   CredentialStatus,
@@ -44,11 +48,19 @@ import type {
   VerifyResult,
 } from './types';
 
-/** The data of an ok result; the wire error (already `{ code, message }`) is thrown as-is. */
-async function ok<T>(call: Promise<Result<unknown, WireError>>): Promise<T> {
+/**
+ * The data of an ok result, typed as the bindings type it; the wire error is thrown as Rust sent it (anything else
+ * Tauri rejects with, such as an argument it could not deserialise, becomes an `Internal` BackendError).
+ */
+async function ok<T>(call: Promise<Result<T, WireError>>): Promise<T> {
   const r = await call;
-  if (r.status === 'error') throw r.error as BackendError;
-  return r.data as T;
+  if (r.status === 'error') throw toBackendError(r.error);
+  return r.data;
+}
+
+/** A command that returns nothing (`null` over the wire). */
+async function done(call: Promise<Result<null, WireError>>): Promise<void> {
+  await ok(call);
 }
 
 declare global {
@@ -58,7 +70,7 @@ declare global {
 }
 
 export class TauriBackend implements Backend {
-  readonly kind = 'tauri' as const;
+  readonly kind: 'tauri' | 'bridge' = 'tauri';
 
   constructor() {
     // Two frames: the first callback runs before the first paint of the mounted UI, the second after it.
@@ -67,7 +79,7 @@ export class TauriBackend implements Backend {
   }
 
   // Bench: a paint mark (a no-op unless the shell was started with RUNSHEET_PAINT_MARKER).
-  markPainted(): Promise<void> { return ok(commands.markPainted()).then(() => undefined); }
+  markPainted(): Promise<void> { return done(commands.markPainted()); }
 
   // Library
   listChecklists(): Promise<ChecklistSummary[]> { return ok(commands.listChecklists()); }
@@ -75,7 +87,10 @@ export class TauriBackend implements Backend {
   importChecklistText(fileName: string, text: string): Promise<ImportOutcome> {
     return ok(commands.importChecklistText(fileName, text));
   }
-  previewChecklist(checklistId: string): Promise<ChecklistPreview> { return ok(commands.previewChecklist(checklistId)); }
+  async previewChecklist(checklistId: string): Promise<ChecklistPreview> {
+    const p = await ok(commands.previewChecklist(checklistId));
+    return { ...p, checklist: decode.checklist(p.checklist) };
+  }
 
   // Runs
   listRuns(filter?: RunFilter): Promise<RunSummary[]> {
@@ -92,7 +107,10 @@ export class TauriBackend implements Backend {
       }),
     );
   }
-  getRun(runId: string): Promise<RunView> { return ok(commands.getRun(runId)); }
+  async getRun(runId: string): Promise<RunView> {
+    const v = await ok(commands.getRun(runId));
+    return { ...v, checklist: decode.checklist(v.checklist) };
+  }
   async setItemState(runId: string, itemId: string, change: SetItemState): Promise<ItemStatus> {
     const t0 = performance.now();
     const status = await ok<ItemStatus>(
@@ -103,27 +121,40 @@ export class TauriBackend implements Backend {
     return status;
   }
   addNote(runId: string, itemId: string, text: string): Promise<ItemStatus> { return ok(commands.addNote(runId, itemId, text)); }
-  timeline(runId: string): Promise<TimelineEvent[]> { return ok(commands.timeline(runId)); }
+  async timeline(runId: string): Promise<TimelineEvent[]> {
+    return (await ok(commands.timeline(runId))).map((e) => ({ ...e, body: decode.eventBody(e.body) }));
+  }
 
   // Probes
-  runProbes(runId: string, target: ProbeTarget): Promise<void> { return ok(commands.runProbes(runId, target)); }
+  runProbes(runId: string, target: ProbeTarget): Promise<void> { return done(commands.runProbes(runId, target)); }
   async onProbeStatus(handler: (e: ProbeStatusEvent) => void): Promise<Unsubscribe> {
-    return events.probeStatusEvent.listen((e) => handler(e.payload as unknown as ProbeStatusEvent));
+    return events.probeStatusEvent.listen((e) => {
+      const { evidence, ...rest } = e.payload;
+      handler({ ...rest, evidence: evidence === null || evidence === undefined ? null : decode.evidence(evidence) });
+    });
   }
   evidence(runId: string, itemId: string): Promise<Evidence[]> { return ok(commands.evidence(runId, itemId)); }
   armShellProbe(runId: string, itemId: string): Promise<ItemStatus> { return ok(commands.armShellProbe(runId, itemId)); }
-  validateProbe(toml: string): Promise<ProbeValidation> { return ok(commands.validateProbe(toml)); }
+  async validateProbe(toml: string): Promise<ProbeValidation> {
+    const v = await ok(commands.validateProbe(toml));
+    if ('spec' in v && v.spec !== undefined) return { ok: true, spec: decode.probeSpec(v.spec) };
+    if ('message' in v && typeof v.message === 'string') return { ok: false, field: v.field ?? null, line: v.line ?? null, message: v.message };
+    throw toBackendError({ code: 'Internal', message: `unexpected probe validation from Rust: ${JSON.stringify(v)}` });
+  }
   probeKinds(): Promise<ProbeKinds> { return ok(commands.probeKinds()); }
-  addProbe(runId: string, itemId: string, toml: string): Promise<RunView> { return ok(commands.addProbe(runId, itemId, toml)); }
+  async addProbe(runId: string, itemId: string, toml: string): Promise<RunView> {
+    const v = await ok(commands.addProbe(runId, itemId, toml));
+    return { ...v, checklist: decode.checklist(v.checklist) };
+  }
 
   // Credentials
   keyringStatus(): Promise<KeyringStatus> { return ok(commands.keyringStatus()); }
   listCredentials(): Promise<CredentialStatus[]> { return ok(commands.listCredentials()); }
   setCredential(name: string, value: string, hosts: string[], allowShell: boolean): Promise<void> {
-    return ok(commands.setCredential(name, value, hosts, allowShell));
+    return done(commands.setCredential(name, value, hosts, allowShell));
   }
-  deleteCredential(name: string): Promise<void> { return ok(commands.deleteCredential(name)); }
-  grantSecret(runId: string, secret: string, host: string): Promise<void> { return ok(commands.grantSecret(runId, secret, host)); }
+  deleteCredential(name: string): Promise<void> { return done(commands.deleteCredential(name)); }
+  grantSecret(runId: string, secret: string, host: string): Promise<void> { return done(commands.grantSecret(runId, secret, host)); }
 
   // Sign-off
   signoff(runId: string): Promise<SignoffView> { return ok(commands.signoff(runId)); }
@@ -149,7 +180,7 @@ export class TauriBackend implements Backend {
   verifyPdfBytes(fileName: string, base64: string): Promise<VerifyResult> {
     return ok(commands.verifyPdfBytes(fileName, base64));
   }
-  openPath(path: string): Promise<void> { return ok(commands.openPath(path)); }
+  openPath(path: string): Promise<void> { return done(commands.openPath(path)); }
 
   // Settings
   getSettings(): Promise<Settings> { return ok(commands.getSettings()); }
@@ -158,7 +189,7 @@ export class TauriBackend implements Backend {
   }
   createIdentity(commonName: string): Promise<Identity> { return ok(commands.createIdentity(commonName)); }
   importIdentity(path: string, password: string): Promise<Identity> { return ok(commands.importIdentity(path, password)); }
-  exportCertificate(path: string): Promise<void> { return ok(commands.exportCertificate(path)); }
+  exportCertificate(path: string): Promise<void> { return done(commands.exportCertificate(path)); }
 
   // Dialogs and OS drops
   // Native dialogs are opened by Rust (the webview has no dialog permission and sees only the picked path).

@@ -1,29 +1,25 @@
 // The Backend interface: every call the UI makes to Rust, and the data shapes that cross the wire.
 //
-// This file is the single place where the UI's view of the backend is defined. Components import types from here
-// and call `backend()` (see ./index.ts); only ui/src/lib/backend/ imports @tauri-apps/*. The Tauri implementation
-// (./tauri.ts, owned by the desktop shell engineer) maps these methods onto the generated bindings
-// (../bindings.ts); where a generated type differs, adapt it in tauri.ts or change the type here — nowhere else.
+// The data types are Rust's: re-exported from the bindings tauri-specta generates (../bindings.ts, checked current
+// by `cargo test -p runsheet-desktop`). A result type is the `_Serialize` form (what Rust sends), an argument type
+// the `_Deserialize` form (what Rust accepts). Written here by hand only what the bindings carry as a JSON value:
+// runsheet-core's checklist model and event bodies, the probe spec, and the ProbeValidation union with literal
+// `ok` (tauri.ts checks those at runtime before typing them; see its `decode` functions).
 //
-// Field names of data types are snake_case, as serde writes Rust structs by default (checklist.rs, event.rs).
-// Timestamps are RFC 3339 strings in UTC. Ids are opaque strings.
+// Components import types from here and call `backend()` (see ./index.ts); only ui/src/lib/backend/ imports
+// @tauri-apps/*. Timestamps are RFC 3339 strings in UTC. Ids are opaque strings.
 //
 // Not here: presentation state (selection, dialogs), which lives in the components and ../state/.
+
+import type * as B from '../bindings';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Errors
 
 /** The `code` of the one wire error; the UI branches on it and never on message text. */
-export type ErrorCode =
-  | 'NotFound'
-  | 'Invalid'
-  | 'KeyringUnavailable'
-  | 'ProbeTimeout'
-  | 'Conflict'
-  | 'Io'
-  | 'Internal';
+export type ErrorCode = B.ErrorCode;
 
-export const ERROR_CODES: readonly ErrorCode[] = [
+export const ERROR_CODES = [
   'NotFound',
   'Invalid',
   'KeyringUnavailable',
@@ -31,13 +27,13 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'Conflict',
   'Io',
   'Internal',
-];
+] as const satisfies readonly ErrorCode[];
+// A code Rust adds and this list lacks fails the type check here.
+const everyCode: [Exclude<ErrorCode, (typeof ERROR_CODES)[number]>] extends [never] ? true : never = true;
+void everyCode;
 
 /** What every failed call rejects with (Tauri rejects `invoke` with the serialized error as-is). */
-export interface BackendError {
-  code: ErrorCode;
-  message: string;
-}
+export type BackendError = B.WireError;
 
 export function isBackendError(e: unknown): e is BackendError {
   return (
@@ -152,150 +148,40 @@ export interface Timing {
   end_offset_minutes?: number | null;
 }
 
-/** A probe the importer suggests from an item's text or commands (`curl …/health` → http). */
-export interface SuggestedProbe {
-  item: string;
-  kind: ProbeKind | string;
-  /** Ready-to-accept TOML for a ```probe block. */
-  source: string;
-  /** Why it was suggested, e.g. "from command `curl http://localhost:8001/health`". */
-  reason: string;
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Library
 
-export type ChecklistOrigin = 'template' | 'imported';
-
-export interface ChecklistSummary {
-  id: string;
-  title: string;
-  origin: ChecklistOrigin;
-  /** File it came from (template path under checklists/, or the imported file), if any. */
-  path?: string | null;
-  imported_at?: string | null;
-  phases: number;
-  items: number;
-  probes: number;
-  signoff_roles: number;
-}
-
-export interface ChecklistPreview {
-  summary: ChecklistSummary;
-  checklist: Checklist;
-  suggestions: SuggestedProbe[];
-}
-
-export interface ImportIssue {
-  severity: 'error' | 'warning';
-  /** 1-based line in the source file; 0 when the issue is not tied to a line. */
-  line: number;
-  message: string;
-}
-
+/** A probe the importer suggests from an item's text or commands (`curl …/health` → http). */
+export type SuggestedProbe = B.SuggestedProbe;
+export type ChecklistOrigin = B.ChecklistOrigin;
+export type ChecklistSummary = B.ChecklistSummary_Serialize;
+export type ChecklistPreview = Omit<B.ChecklistPreview_Serialize, 'checklist'> & { checklist: Checklist };
+export type ImportIssue = B.ImportIssue;
 /** An import either adds a checklist (maybe with warnings) or reports errors with lines and adds nothing. */
-export interface ImportOutcome {
-  checklist: ChecklistSummary | null;
-  issues: ImportIssue[];
-}
+export type ImportOutcome = B.ImportOutcome_Serialize;
 
 // ---------------------------------------------------------------------------------------------------------------
-// Runs and events (crates/runsheet-core/src/event.rs)
+// Runs and events
 
-export type ItemState = 'pending' | 'done' | 'skipped' | 'failed' | 'blocked' | 'n/a';
-export const ITEM_STATES: readonly ItemState[] = ['pending', 'done', 'skipped', 'failed', 'blocked', 'n/a'];
-
-export type GateMode = 'strict' | 'advisory';
-
-export type RunStatus = 'not_started' | 'in_progress' | 'blocked' | 'completed' | 'signed';
-
-export interface Progress {
-  total: number;
-  pending: number;
-  done: number;
-  skipped: number;
-  failed: number;
-  blocked: number;
-  na: number;
-}
-
-export interface RunSummary {
-  id: string;
-  title: string;
-  version?: string | null;
-  environment?: string | null;
-  window_start?: string | null;
-  window_end?: string | null;
-  operator: string;
-  checklist_id: string;
-  checklist_title: string;
-  created_at: string;
-  updated_at: string;
-  status: RunStatus;
-  progress: Progress;
-}
-
-export interface RunFilter {
-  /** Case-insensitive match on title, version, environment, operator. */
-  text?: string;
-  status?: RunStatus;
-}
-
-export interface NewRun {
-  checklist_id: string;
-  title: string;
-  version?: string | null;
-  environment?: string | null;
-  window_start?: string | null;
-  window_end?: string | null;
-  operator: string;
-}
-
-export interface Note {
-  at: string;
-  actor: string;
-  text: string;
-}
-
+export type ItemState = B.ItemState;
+export const ITEM_STATES = ['pending', 'done', 'skipped', 'failed', 'blocked', 'n/a'] as const satisfies readonly ItemState[];
+const everyState: [Exclude<ItemState, (typeof ITEM_STATES)[number]>] extends [never] ? true : never = true;
+void everyState;
+export type GateMode = B.GateMode;
+export type RunStatus = B.RunStatus;
+export type Progress = B.Progress;
+export type RunSummary = B.RunSummary_Serialize;
+/** Case-insensitive match on title, version, environment, operator. */
+export type RunFilter = B.RunFilter_Deserialize;
+export type NewRun = B.NewRun_Deserialize;
+export type Note = B.Note;
 /** The folded state of one item. */
-export interface ItemStatus {
-  state: ItemState;
-  reason?: string | null;
-  /** Who set the current state, and when (absent while never touched). */
-  by?: string | null;
-  at?: string | null;
-  notes: Note[];
-  /** Set when a waiver covers the item. */
-  waiver?: Waiver | null;
-  /** Shell probes of this item are armed for this run. */
-  armed: boolean;
-  /** The latest evidence of each probe that ran, one entry per probe; matched on `Evidence.probe`. */
-  evidence: Evidence[];
-}
-
-export interface RunSettings {
-  four_eyes: boolean;
-  gate_mode: GateMode;
-}
-
-export interface RunView {
-  summary: RunSummary;
-  /** The frozen copy of the checklist the run was created from (with accepted probes added). */
-  checklist: Checklist;
-  /** Item id → status; items never touched may be absent (read as pending). */
-  items: Record<string, ItemStatus>;
-  settings: RunSettings;
-  suggestions: SuggestedProbe[];
-  /** Head hash(es) of the event DAG. */
-  heads: string[];
-}
-
-export interface SetItemState {
-  state: ItemState;
-  /** Required for `skipped` (Invalid otherwise). */
-  reason?: string | null;
-  note?: string | null;
-}
+export type ItemStatus = B.ItemStatus_Serialize;
+export type RunSettings = B.RunSettings;
+/** A run: the frozen copy of its checklist (with accepted probes added), item id → status, settings. */
+export type RunView = Omit<B.RunView_Serialize, 'checklist'> & { checklist: Checklist };
+/** `reason` is required for `skipped` (Invalid otherwise). */
+export type SetItemState = B.SetItemState_Deserialize;
 
 /** Event bodies, tagged by `type` as event.rs serializes them. */
 export type EventBody =
@@ -319,68 +205,26 @@ export type EventBody =
   | { type: 'waived'; item: string; reason: string; approver: string }
   | { type: 'settings_changed'; four_eyes?: boolean | null; gate_mode?: GateMode | null }
   | { type: 'secret_granted'; secret: string; host: string }
-  | { type: 'member_joined'; name: string; device: string; certificate: string };
+  | { type: 'member_joined'; name: string; device: string; certificate: string }
+  | { type: 'contact_set'; role: string; fields: { kind: string; label: string; value?: string | null }[] }
+  /** A kind this build does not describe (a teammate's newer build may write it): shown by its name. */
+  | { type: 'other'; kind: string };
 
 /** One event of a run's timeline (the frozen checklist of run_created is left out). */
-export interface TimelineEvent {
-  id: string;
-  at: string;
-  actor: string;
-  lamport: number;
-  device: string;
-  hash: string;
-  body: EventBody;
-}
+export type TimelineEvent = Omit<B.TimelineEvent, 'body'> & { body: EventBody };
 
 // ---------------------------------------------------------------------------------------------------------------
-// Probes (issue 6)
+// Probes
 
-export type ProbeState = 'queued' | 'running' | 'pass' | 'fail' | 'timeout' | 'error';
-export type ProbeOutcome = 'pass' | 'fail' | 'timeout' | 'error';
-
-export type ProbeTarget = { item: string } | { section: string } | { phase: string };
-
+export type ProbeState = B.ProbeState;
+export type ProbeOutcome = B.ProbeOutcome;
+export type ProbeTarget = B.ProbeTarget;
 /** One probe execution's evidence; output is already masked (secrets replaced by value). */
-export interface Evidence {
-  item: string;
-  /** Index into the item's probes. */
-  probe: number;
-  kind: string;
-  outcome: ProbeOutcome;
-  started_at: string;
-  /** Floats come over the wire as `number | null` (tauri-specta maps f64 so, NaN being null). */
-  duration_ms: number | null;
-  /** One line, e.g. "HTTP 200 in 12 ms". */
-  summary: string;
-  /** Masked output (response head/body excerpt, command output). */
-  output: string;
-  /** Hex SHA-256 of the response or output, if any. */
-  response_hash?: string | null;
-  /** `fresh_for` of the probe, in seconds. */
-  fresh_for_s: number | null;
-  /** Older than fresh_for at the time the view was built (the UI recomputes from started_at + fresh_for_s). */
-  stale: boolean;
-  /** The probe was refused because a secret may not go to its host; the operator may grant that for the run. */
-  grant?: GrantOffer | null;
-}
-
+export type Evidence = B.Evidence_Serialize;
 /** "Send `secret` to `host` for this run?" (see `grantSecret`). */
-export interface GrantOffer {
-  secret: string;
-  host: string;
-}
-
-/** Pushed from Rust while probes run. */
-export interface ProbeStatusEvent {
-  run_id: string;
-  item: string;
-  probe: number;
-  state: ProbeState;
-  /** Set once finished. */
-  duration_ms?: number | null;
-  evidence?: Evidence | null;
-  message?: string | null;
-}
+export type GrantOffer = B.GrantOffer;
+/** Pushed from Rust while probes run; `evidence` once finished. */
+export type ProbeStatusEvent = Omit<B.ProbeStatusEvent_Deserialize, 'evidence'> & { evidence?: Evidence | null };
 
 /** Result of validating the TOML of a probe block; `line` is 1-based within the TOML. */
 export type ProbeValidation =
@@ -388,187 +232,55 @@ export type ProbeValidation =
   | { ok: false; field?: string | null; line?: number | null; message: string };
 
 /** One field of a probe kind, as described once in Rust (crates/runsheet-core/src/probe/kinds/). */
-export interface ProbeFieldInfo {
-  name: string;
-  /** The value's type as shown ("host:port", "integer 100-599"). */
-  type: string;
-  required: boolean;
-  /** The value used when the field is left out, as TOML (`"GET"`, `200`); null when there is none. */
-  default: string | null;
-  help: string;
-}
-
-export interface ProbeKindInfo {
-  kind: string;
-  summary: string;
-  fields: ProbeFieldInfo[];
-}
-
+export type ProbeFieldInfo = B.ProbeFieldView_Serialize;
+export type ProbeKindInfo = B.ProbeKindView_Serialize;
 /** Every probe kind's fields, then the settings every kind takes (timeout, retries, fresh_for). */
-export interface ProbeKinds {
-  kinds: ProbeKindInfo[];
-  common: ProbeFieldInfo[];
-}
+export type ProbeKinds = B.ProbeKinds_Serialize;
 
 // ---------------------------------------------------------------------------------------------------------------
-// Credentials (issue 6). Values go in, never come back.
+// Credentials. Values go in, never come back.
 
-export interface CredentialUse {
-  /** A checklist id or run id that references the secret. */
-  owner_id: string;
-  owner_title: string;
-  items: string[];
-}
-
-export interface CredentialStatus {
-  name: string;
-  set: boolean;
-  /** Hosts the secret may be sent to (empty: refused everywhere until allowed or granted). */
-  hosts: string[];
-  /** Whether shell probes may receive it. */
-  allow_shell: boolean;
-  used_by: CredentialUse[];
-}
-
-export interface KeyringStatus {
-  available: boolean;
-  /** e.g. "Secret Service (gnome-keyring)". */
-  backend: string;
-  /** When unavailable: what to do, e.g. the package to install or the daemon to unlock. */
-  fix?: string | null;
-}
+export type CredentialUse = B.SecretUse;
+export type CredentialStatus = B.SecretStatus;
+export type KeyringStatus = B.KeyringStatus_Serialize;
 
 // ---------------------------------------------------------------------------------------------------------------
-// Sign-off (issue 6)
+// Sign-off
 
-export type BlockerKind = 'pending' | 'failed' | 'blocked' | 'failed_probe' | 'stale_evidence' | 'missing_evidence';
-
-export interface Blocker {
-  kind: BlockerKind;
-  item: string;
-  phase: string;
-  /** e.g. "item pending", "evidence is 3 h old (fresh for 15 min)". */
-  message: string;
-}
-
-export interface Signature {
-  name: string;
-  at: string;
-  comment?: string | null;
-}
-
-export interface RoleStatus {
-  role: string;
-  /** Phase whose items the role approves; null for the whole run. */
-  phase?: string | null;
-  phase_title?: string | null;
-  signed?: Signature | null;
-  /** Names that may not sign this role under the four-eyes rule (operator, signers of other roles). */
-  excluded: string[];
-  blockers: Blocker[];
-}
-
-export interface Waiver {
-  item: string;
-  /** The item's text, for display. */
-  item_title: string;
-  reason: string;
-  approver: string;
-  at: string;
-}
-
-export interface PhaseGate {
-  phase: string;
-  title: string;
-  open: boolean;
-  blockers: Blocker[];
-}
-
-export interface SignoffView {
-  settings: RunSettings;
-  operator: string;
-  roles: RoleStatus[];
-  gates: PhaseGate[];
-  waivers: Waiver[];
-}
+export type BlockerKind = B.BlockerKind;
+export type Blocker = B.Blocker;
+export type Signature = B.Signature_Serialize;
+export type RoleStatus = B.RoleStatus_Serialize;
+export type Waiver = B.Waiver;
+export type PhaseGate = B.PhaseGate;
+export type SignoffView = B.SignoffView_Serialize;
 
 // ---------------------------------------------------------------------------------------------------------------
-// Timeline chart (issue 6)
+// Timeline chart
 
-export interface SectionTiming {
-  phase: string;
-  section: string;
-  title: string;
-  /** Planned offsets from the window start, minutes (from headings' timing hints). */
-  planned_start_min?: number | null;
-  planned_end_min?: number | null;
-  /** First and last item event in the section. */
-  actual_start?: string | null;
-  actual_end?: string | null;
-}
-
-export interface TimelineChartData {
-  window_start?: string | null;
-  window_end?: string | null;
-  rows: SectionTiming[];
-}
+export type SectionTiming = B.SectionTiming_Serialize;
+export type TimelineChartData = B.TimelineChartData_Serialize;
 
 // ---------------------------------------------------------------------------------------------------------------
-// Export and verify (issue 6)
+// Export and verify
 
-export type ExportFormat = 'pdf' | 'md' | 'json';
-
-export interface ExportResult {
-  path: string;
-  bytes: number | null;
-  /** PDFs are signed when a signing identity exists. */
-  signed: boolean;
-  head_hash: string;
-}
-
-export interface VerifyResult {
-  /** Signature valid and covering the whole file (no later incremental update). */
-  intact: boolean;
-  signer?: string | null;
-  fingerprint?: string | null;
-  signed_at?: string | null;
-  run_title?: string | null;
-  head_hash?: string | null;
-  /** Human-readable findings, one per line. */
-  messages: string[];
-}
+export type ExportFormat = B.ExportFormat;
+export type ExportResult = B.ExportResult;
+/** A signed PDF's check: intact (valid and covering the whole file), signer, findings. */
+export type VerifyResult = B.PdfCheck_Serialize;
 
 // ---------------------------------------------------------------------------------------------------------------
-// Settings (issue 6)
+// Settings
 
-export type PaperSize = 'a4' | 'letter';
-
-export interface Identity {
-  subject: string;
-  /** Hex SHA-256 of the certificate (DER). */
-  fingerprint: string;
-  not_after: string;
-  origin: 'self_signed' | 'pkcs12';
-}
-
-export interface Settings {
-  operator_name: string;
-  paper_size: PaperSize;
-  identity?: Identity | null;
-}
-
-export interface SettingsPatch {
-  operator_name?: string;
-  paper_size?: PaperSize;
-}
+export type PaperSize = B.PaperSize;
+export type Identity = B.Identity;
+export type Settings = B.SettingsView_Serialize;
+export type SettingsPatch = B.SettingsPatch_Deserialize;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Dialogs
 
-export interface FileFilter {
-  name: string;
-  extensions: string[];
-}
+export type FileFilter = B.FileFilter;
 
 export type Unsubscribe = () => void;
 
@@ -576,8 +288,8 @@ export type Unsubscribe = () => void;
 // The interface
 
 export interface Backend {
-  /** 'tauri' inside the app, 'fake' in the browser preview and tests. */
-  readonly kind: 'tauri' | 'fake';
+  /** 'tauri' inside the app, 'bridge' over the test bridge (browser preview and tests). */
+  readonly kind: 'tauri' | 'bridge';
 
   // Library
   listChecklists(): Promise<ChecklistSummary[]>;

@@ -9,6 +9,7 @@ describe('computeDrift', () => {
     const c = computeDrift(
       {
         window_start: W,
+        window_end: null,
         rows: [
           { phase: 'p', section: 'a', title: 'A', planned_start_min: -60, planned_end_min: -45, actual_start: at(-58), actual_end: at(-50) },
           { phase: 'p', section: 'b', title: 'B', planned_start_min: 0, planned_end_min: 15, actual_start: at(9), actual_end: at(20) },
@@ -28,7 +29,7 @@ describe('computeDrift', () => {
   });
 
   it('works without a change window (no actual times can be placed)', () => {
-    const c = computeDrift({ window_start: null, rows: [{ phase: 'p', section: 'a', title: 'A', planned_start_min: 0, planned_end_min: 15, actual_start: at(3) }] }, new Date());
+    const c = computeDrift({ window_start: null, window_end: null, rows: [{ phase: 'p', section: 'a', title: 'A', planned_start_min: 0, planned_end_min: 15, actual_start: at(3), actual_end: null }] }, new Date());
     expect(c.rows[0].actualStart).toBeNull();
     expect(c.rows[0].level).toBe('not_started');
     expect(c.now).toBeNull();

@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flattenItems, keyAction, moveSelection, toggledDone } from './keyboard';
-import { parseChecklist } from '../backend/fake/markdown';
+import type { Checklist } from '../backend';
+import { startBridge, type Bridge } from '../../test/bridge';
 
 describe('keyAction', () => {
   it('maps the documented keys', () => {
@@ -26,12 +27,25 @@ describe('keyAction', () => {
 });
 
 describe('selection', () => {
-  const { checklist } = parseChecklist('# T\n## P\n- [ ] a\n  - [ ] a1\n- [ ] b\n### S\n- [ ] c\n');
-  const ids = flattenItems(checklist!);
+  // The checklist as Rust's importer reads it (through the test bridge).
+  let bridge: Bridge;
+  let checklist: Checklist;
+  let ids: string[] = [];
+  beforeAll(async () => {
+    bridge = await startBridge();
+    const out = await bridge.backend.importChecklistText('t.md', '# T\n## P\n- [ ] a\n  - [ ] a1\n- [ ] b\n### S\n- [ ] c\n');
+    checklist = (await bridge.backend.previewChecklist(out.checklist!.id)).checklist;
+    ids = flattenItems(checklist);
+  });
+  afterAll(async () => {
+    await bridge?.stop();
+  });
 
   it('walks items depth first across sections', () => {
     expect(ids.length).toBe(4);
-    expect(ids[1]).toContain('a1');
+    const a = checklist.phases[0].sections[0].items[0];
+    expect(ids.slice(0, 2)).toEqual([a.id, a.children[0].id]);
+    expect(a.children[0].text).toBe('a1');
   });
 
   it('moves within bounds and starts at the ends', () => {

@@ -89,15 +89,21 @@ export function inlineParts(text: string): { code: boolean; text: string }[] {
 }
 
 /**
- * The run's status after local changes, without a round trip: item states decide between not started, in
- * progress, blocked and completed (rollback phases do not count); "signed" only comes from the backend.
+ * The run's status after local changes, without a round trip. It follows runsheet-core's `RunState::status` (every
+ * item counts, rollback ones too; a waived item is settled; failed items with none pending or blocked show as
+ * blocked); "signed" only comes from the backend. run.test.ts checks it against the backend's own status through
+ * the test bridge, so it cannot drift from Rust unnoticed.
  */
 export function liveStatus(view: RunView): RunView['summary']['status'] {
   if (view.summary.status === 'signed') return 'signed';
-  const items = view.checklist.phases.filter((p) => !p.rollback).flatMap((p) => p.sections.filter((s) => !s.rollback).flatMap((s) => itemsOf(s)));
-  const states = items.map((i) => stateOf(view, i.id));
-  const all = view.checklist.phases.flatMap((p) => itemsOf(p)).map((i) => stateOf(view, i.id));
-  if (all.some((s) => s === 'failed' || s === 'blocked')) return 'blocked';
-  if (all.every((s) => s === 'pending')) return 'not_started';
-  return states.some((s) => s === 'pending') ? 'in_progress' : 'completed';
+  const open = view.checklist.phases
+    .flatMap((p) => itemsOf(p))
+    .filter((i) => !view.items[i.id]?.waiver)
+    .map((i) => stateOf(view, i.id));
+  const count = (st: string) => open.filter((s) => s === st).length;
+  const [pending, blocked, failed] = [count('pending'), count('blocked'), count('failed')];
+  const touched = open.length < view.checklist.phases.flatMap((p) => itemsOf(p)).length || open.some((s) => s !== 'pending');
+  if (pending + blocked + failed === 0) return 'completed';
+  if (blocked > 0 || pending === 0) return 'blocked';
+  return touched ? 'in_progress' : 'not_started';
 }
