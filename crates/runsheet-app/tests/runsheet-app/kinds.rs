@@ -16,5 +16,5 @@ fn probe_kinds_follow_the_core_descriptions() {
     let url = http.fields.iter().find(|f| f.name == "url").expect("http describes url");
     assert!(url.required && url.default.is_none(), "url must be given");
     let common: Vec<&str> = kinds.common.iter().map(|f| f.name.as_str()).collect();
-    assert_eq!(common, ["timeout", "retries", "fresh_for"]);
+    assert_eq!(common, ["timeout", "retries", "fresh_for", "rollback_trigger"]);
 }

@@ -6,6 +6,7 @@
 
 mod bench;
 mod fold;
+mod kinds;
 #[path = "../../../../tests/support/http_server.rs"]
 mod http_server;
 mod library;
