@@ -144,6 +144,8 @@ const EVENT_TYPES = new Set<EventBody['type']>([
   'secret_granted',
   'member_joined',
   'contact_set',
+  'trigger_fired',
+  'rollback_decided',
 ]);
 
 function isItemState(s: string): s is ItemState {
@@ -194,6 +196,13 @@ export function eventBody(v: Value): EventBody {
       return { type, secret: s('secret'), host: s('host') };
     case 'member_joined':
       return { type, name: s('name'), device: s('device'), certificate: s('certificate') };
+    case 'trigger_fired':
+      return { type, trigger: s('trigger'), summary: os('summary') };
+    case 'rollback_decided': {
+      const decision = s('decision');
+      if (decision !== 'rollback' && decision !== 'continue') fail('rollback decision', decision);
+      return { type, trigger: s('trigger'), decision, reason: os('reason') };
+    }
     case 'contact_set':
       return {
         type,

@@ -207,6 +207,8 @@ export type EventBody =
   | { type: 'secret_granted'; secret: string; host: string }
   | { type: 'member_joined'; name: string; device: string; certificate: string }
   | { type: 'contact_set'; role: string; fields: { kind: string; label: string; value?: string | null }[] }
+  | { type: 'trigger_fired'; trigger: string; summary?: string | null }
+  | { type: 'rollback_decided'; trigger: string; decision: 'rollback' | 'continue'; reason?: string | null }
   /** A kind this build does not describe (a teammate's newer build may write it): shown by its name. */
   | { type: 'other'; kind: string };
 
