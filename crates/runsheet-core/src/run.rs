@@ -63,32 +63,6 @@ pub enum RunError {
     ContinueNeedsReason(String),
 }
 
-impl RunError {
-    /// A stable code for wire errors (the UI branches on it, never on the message).
-    pub fn code(&self) -> &'static str {
-        match self {
-            RunError::NotCreated | RunError::UnknownItem(_) | RunError::UnknownRole(_) => "NotFound",
-            RunError::AlreadyCreated
-            | RunError::DuplicateRole(_)
-            | RunError::DeviceTaken { .. }
-            | RunError::TriggerOpen(_)
-            | RunError::NoOpenTrigger(_) => "Conflict",
-            RunError::UnknownEvidence { .. } => "NotFound",
-            RunError::ReasonRequired(_)
-            | RunError::Empty(_)
-            | RunError::BadWindow
-            | RunError::InvalidProbe { .. }
-            | RunError::InvalidGrant(_)
-            | RunError::InvalidMember(_)
-            | RunError::InvalidContact(_)
-            | RunError::NotATrigger(_)
-            | RunError::NotATriggerProbe { .. }
-            | RunError::ContinueNeedsReason(_) => {
-                "Invalid"
-            }
-        }
-    }
-}
 
 /// Run metadata from the `run_created` event.
 #[derive(Debug, Clone, PartialEq, Serialize)]

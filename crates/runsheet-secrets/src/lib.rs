@@ -46,17 +46,6 @@ pub enum SecretError {
     Keyring { name: String, detail: String },
 }
 
-impl SecretError {
-    /// The wire error code the UI branches on.
-    pub fn code(&self) -> &'static str {
-        match self {
-            SecretError::KeyringUnavailable { .. } => "KeyringUnavailable",
-            SecretError::NotFound { .. } => "NotFound",
-            SecretError::InvalidName { .. } | SecretError::EmptyValue { .. } => "Invalid",
-            SecretError::Keyring { .. } => "Keyring",
-        }
-    }
-}
 
 pub type Result<T> = std::result::Result<T, SecretError>;
 

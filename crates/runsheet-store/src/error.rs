@@ -1,4 +1,4 @@
-//! The store's error type: what failed and with what, plus a stable `code()` the UI branches on.
+//! The store's error type: what failed and with what (the application layer classifies it for the front ends).
 
 use std::path::{Path, PathBuf};
 
@@ -73,28 +73,5 @@ impl StoreError {
             }
         }
         StoreError::Sqlite { path: path.to_path_buf(), source: e }
-    }
-
-    /// A stable code for wire errors (`{ code, message }`): the UI branches on this, never on the message.
-    pub fn code(&self) -> &'static str {
-        match self {
-            StoreError::Damaged { .. } | StoreError::Chain { .. } => "Damaged",
-            StoreError::TooNew { .. } => "TooNew",
-            StoreError::Busy { .. } => "Busy",
-            StoreError::Import { .. } => "Invalid",
-            StoreError::Run(e) => e.code(),
-            StoreError::NotFound { .. } => "NotFound",
-            StoreError::Refused { .. } => "Refused",
-            StoreError::Ambiguous { .. } => "Ambiguous",
-            StoreError::Sign { .. } => "Internal",
-            StoreError::Merge { .. } => "Invalid",
-            StoreError::Tamper { .. } => "Damaged",
-            StoreError::NoHome
-            | StoreError::CreateDir { .. }
-            | StoreError::Io { .. }
-            | StoreError::Sqlite { .. }
-            | StoreError::Backup { .. }
-            | StoreError::Json { .. } => "Io",
-        }
     }
 }
