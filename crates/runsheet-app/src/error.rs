@@ -87,6 +87,9 @@ impl From<runsheet_store::StoreError> for Error {
             S::NotFound { .. } => ErrorKind::NotFound,
             S::Ambiguous { .. } => ErrorKind::Ambiguous,
             S::Refused { .. } => ErrorKind::Refused,
+            S::Merge { .. } => ErrorKind::Invalid,
+            S::Tamper { .. } => ErrorKind::Damaged,
+            S::Sign { .. } => ErrorKind::Internal,
             S::NoHome | S::CreateDir { .. } | S::Io { .. } | S::Sqlite { .. } | S::Backup { .. } | S::Json { .. } => {
                 ErrorKind::Io
             }

@@ -43,6 +43,15 @@ pub enum StoreError {
     Refused { what: String, blockers: Vec<String> },
     #[error("run {run_id}: stored events do not verify: {source}")]
     Chain { run_id: String, source: ChainError },
+    /// The signer set with `Store::set_signer` could not sign a new event; nothing was recorded.
+    #[error("signing event {id}: {why}")]
+    Sign { id: String, why: String },
+    /// An event arriving from another store (`Store::merge_events`) is refused; nothing of its batch was stored.
+    #[error("event {id} refused: {why}")]
+    Merge { id: String, why: String },
+    /// A different event under an id this store already holds: the event was altered somewhere.
+    #[error("tamper alarm: event {id} differs from the stored event with that id (stored hash {stored}, received {received})")]
+    Tamper { id: String, stored: String, received: String },
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -77,6 +86,9 @@ impl StoreError {
             StoreError::NotFound { .. } => "NotFound",
             StoreError::Refused { .. } => "Refused",
             StoreError::Ambiguous { .. } => "Ambiguous",
+            StoreError::Sign { .. } => "Internal",
+            StoreError::Merge { .. } => "Invalid",
+            StoreError::Tamper { .. } => "Damaged",
             StoreError::NoHome
             | StoreError::CreateDir { .. }
             | StoreError::Io { .. }

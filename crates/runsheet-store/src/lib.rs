@@ -14,6 +14,7 @@ mod checklists;
 mod error;
 mod migrate;
 mod runs;
+mod team;
 mod verify;
 
 use std::path::{Path, PathBuf};
@@ -25,19 +26,31 @@ pub use checklists::ChecklistSummary;
 pub use error::{Result, StoreError};
 pub use migrate::SCHEMA_VERSION;
 pub use runs::{NewRun, RunSummary};
+pub use team::{MergeOutcome, SharedRun, Signer};
 pub use verify::{RunReport, VerifyReport};
 
 /// The database file name inside the home directory.
 pub const DB_FILE: &str = "runsheet.db";
 
 /// An open Runsheet database.
-#[derive(Debug)]
 pub struct Store {
     conn: Connection,
     path: PathBuf,
     device: String,
     /// The state of the run appended to last, so a long-lived store (the desktop) folds only new events.
     cache: std::cell::RefCell<Option<runs::Cached>>,
+    /// Signs every event this store writes, when set (see [`Store::set_signer`]).
+    signer: Option<Signer>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .field("device", &self.device)
+            .field("signer", &self.signer.as_ref().map(|_| "set"))
+            .finish_non_exhaustive()
+    }
 }
 
 impl Store {
@@ -75,7 +88,7 @@ impl Store {
         check_integrity(&conn).map_err(|detail| StoreError::Damaged { path: path.clone(), detail })?;
         migrate::migrate(&conn, &path)?;
         let device = migrate::device_id(&conn).map_err(at)?;
-        let store = Store { conn, path, device, cache: Default::default() };
+        let store = Store { conn, path, device, cache: Default::default(), signer: None };
         store.refresh_missing_summaries()?;
         Ok(store)
     }

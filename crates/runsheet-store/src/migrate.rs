@@ -11,6 +11,7 @@ use crate::error::{Result, StoreError};
 pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_append_only_and_run_summary.sql"),
+    include_str!("../migrations/0003_team.sql"),
 ];
 
 /// The schema version this build writes.

@@ -44,7 +44,7 @@ pub struct RunSummary {
     pub head: Option<String>,
 }
 
-const EVENT_COLUMNS: &str = "id, run_id, device, lamport, parents, at, actor, body, hash";
+pub(crate) const EVENT_COLUMNS: &str = "id, run_id, device, lamport, parents, at, actor, body, hash, device_seq, author";
 
 impl Store {
     /// Create a run from a library checklist: freezes a copy of it in the `run_created` event. Returns the run id.
@@ -76,14 +76,17 @@ impl Store {
             new.operator.trim().to_string(),
             body,
         );
-        let state = RunState::created(event.clone())?;
-        self.write(|tx| {
+        self.write_store(|tx| {
+            let event = self.number_and_sign(tx, event)?;
+            let state = RunState::created(event.clone())?;
+            let sql = |e| self.sql_err(e);
             tx.execute(
                 "INSERT INTO runs (id, checklist_id, title, created_at) VALUES (?1, ?2, ?3, ?4)",
                 params![run_id, checklist_id, state.meta.title, now.to_rfc3339()],
-            )?;
-            insert_event(tx, &event)?;
-            update_summary(tx, &state, &event)
+            )
+            .map_err(sql)?;
+            insert_event(tx, &event).map_err(sql)?;
+            update_summary(tx, &state, &event).map_err(sql)
         })?;
         Ok(run_id)
     }
@@ -175,6 +178,7 @@ impl Store {
                 actor.trim().to_string(),
                 body,
             );
+            let event = self.number_and_sign(tx, event)?;
             insert_event(tx, &event).map_err(|e| self.sql_err(e))?;
             let seq = tx.last_insert_rowid();
             state.apply(event.clone());
@@ -219,6 +223,26 @@ impl Store {
         Ok((RunState::fold(events)?, last_seq))
     }
 
+
+    /// Give a new event of this device its `device_seq` (the next of this device's gapless numbers, read inside
+    /// the write transaction so two processes never take the same one) and, when a signer is set, its author
+    /// signature over the resulting hash.
+    fn number_and_sign(&self, tx: &Transaction<'_>, event: Event) -> Result<Event> {
+        let last: i64 = tx
+            .query_row(
+                "SELECT COALESCE(MAX(device_seq), 0) FROM events WHERE device = ?1 AND device_seq IS NOT NULL",
+                [&self.device],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.sql_err(e))?;
+        let next = u64::try_from(last).unwrap_or(0) + 1;
+        let mut event = event.with_device_seq(next);
+        if let Some(sign) = &self.signer {
+            let author = sign(&event).map_err(|why| StoreError::Sign { id: event.id.clone(), why })?;
+            event.author = Some(author);
+        }
+        Ok(event)
+    }
 
     /// Recompute the cached status/progress of runs migrated from schema 1 (which had no such columns).
     pub(crate) fn refresh_missing_summaries(&self) -> Result<()> {
@@ -306,14 +330,15 @@ fn canonical_role(state: &RunState, body: EventBody) -> EventBody {
     }
 }
 
-fn insert_event(conn: &Connection, e: &Event) -> rusqlite::Result<()> {
+pub(crate) fn insert_event(conn: &Connection, e: &Event) -> rusqlite::Result<()> {
     let parents = serde_json::to_string(&e.parents).unwrap_or_else(|_| "[]".into());
     let body = serde_json::to_string(&e.body).unwrap_or_else(|_| "{}".into());
     // `at` is stored exactly as serde writes it so the row reads back into an identical event.
     let at = serde_json::to_value(e.at).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    let author = e.author.as_ref().and_then(|a| serde_json::to_string(a).ok());
     conn.execute(
-        "INSERT INTO events (id, run_id, device, lamport, parents, at, actor, kind, item, body, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        "INSERT INTO events (id, run_id, device, lamport, parents, at, actor, kind, item, body, hash, device_seq, author)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         params![
             e.id,
             e.run_id,
@@ -325,7 +350,9 @@ fn insert_event(conn: &Connection, e: &Event) -> rusqlite::Result<()> {
             e.body.kind(),
             e.body.item(),
             body,
-            e.hash
+            e.hash,
+            e.device_seq.map(|s| i64::try_from(s).unwrap_or(i64::MAX)),
+            author
         ],
     )?;
     Ok(())
@@ -354,7 +381,7 @@ fn load_events_after(conn: &Connection, run_id: &str, seq: i64) -> rusqlite::Res
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {EVENT_COLUMNS}, seq FROM events WHERE run_id = ?1 AND seq > ?2 ORDER BY seq"
     ))?;
-    let rows = stmt.query_map(params![run_id, seq], |r| Ok((r.get::<_, i64>(9)?, row_to_event(r)?)))?;
+    let rows = stmt.query_map(params![run_id, seq], |r| Ok((r.get::<_, i64>(11)?, row_to_event(r)?)))?;
     rows.collect()
 }
 
@@ -366,15 +393,18 @@ pub(crate) fn load_events(conn: &Connection, run_id: &str) -> rusqlite::Result<V
     rows.collect()
 }
 
-fn row_to_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Event>> {
+/// Read a row selected with [`EVENT_COLUMNS`] back into an event.
+pub(crate) fn row_to_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Event>> {
     let id: String = r.get(0)?;
     let parents: String = r.get(4)?;
     let body: String = r.get(7)?;
+    let device_seq: Option<i64> = r.get(9)?;
+    let author: Option<String> = r.get(10)?;
     let json = |what: &str, s: &str| -> Result<serde_json::Value> {
         serde_json::from_str(s).map_err(|source| StoreError::Json { what: format!("event {id} {what}"), source })
     };
     let build = || -> Result<Event> {
-        let value = serde_json::json!({
+        let mut value = serde_json::json!({
             "id": id,
             "run_id": r.get::<_, String>(1).unwrap_or_default(),
             "device": r.get::<_, String>(2).unwrap_or_default(),
@@ -385,6 +415,15 @@ fn row_to_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Event>> {
             "body": json("body", &body)?,
             "hash": r.get::<_, String>(8).unwrap_or_default(),
         });
+        if let Some(map) = value.as_object_mut() {
+            // Absent fields stay absent: an older event must read back exactly as it was hashed.
+            if let Some(seq) = device_seq {
+                map.insert("device_seq".into(), seq.into());
+            }
+            if let Some(author) = &author {
+                map.insert("author".into(), json("author", author)?);
+            }
+        }
         serde_json::from_value(value).map_err(|source| StoreError::Json { what: format!("event {id}"), source })
     };
     Ok(build())

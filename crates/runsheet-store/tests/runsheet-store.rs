@@ -477,3 +477,284 @@ mod backup {
         assert_eq!(copy.device_id(), store.device_id(), "a restored backup is the same installation");
     }
 }
+
+mod team {
+    use super::*;
+    use runsheet_core::event::{Event, EventAuthor};
+    use runsheet_store::{MergeOutcome, StoreError};
+
+    /// The `device_seq`s of this device's events in the store, over every run, in recording order.
+    fn own_seqs(store: &Store) -> Vec<Option<u64>> {
+        let mut runs: Vec<String> = store.list_runs().expect("list").into_iter().map(|r| r.id).collect();
+        runs.sort();
+        let mut seqs: Vec<Option<u64>> = runs
+            .iter()
+            .flat_map(|r| store.events(r).expect("events"))
+            .filter(|e| e.device == store.device_id())
+            .map(|e| e.device_seq)
+            .collect();
+        seqs.sort();
+        seqs
+    }
+
+    fn new_run(store: &Store, title: &str) -> String {
+        let cl = store.insert_checklist("deploy.md", "# Deploy\n", &checklist(), t0()).expect("checklist");
+        store
+            .create_run(NewRun { checklist_id: cl.id, title: title.into(), operator: "alice".into(), ..Default::default() }, t0())
+            .expect("create run")
+    }
+
+    /// A stand-in signature: what matters to the store is that the signer sees the numbered event and that its
+    /// output is stored and read back unchanged (real signatures are the application's tests).
+    fn fake_author(e: &Event) -> EventAuthor {
+        EventAuthor { fingerprint: "fp-alice".into(), signature: format!("sig({}:{:?})", e.hash, e.device_seq) }
+    }
+
+    #[test]
+    fn device_seq_is_gapless_per_device_across_runs() {
+        let d = db();
+        let (store, r1) = with_run(&d.path);
+        let r2 = new_run(&store, "second");
+        set(&store, &r1, "a", ItemState::Done, 1);
+        set(&store, &r2, "a", ItemState::Done, 2);
+        let e = set(&store, &r1, "b", ItemState::Done, 3);
+        assert_eq!(e.device_seq, Some(5), "run, run, three appends: the fifth number of this device");
+        assert_eq!(own_seqs(&store), (1..=5).map(Some).collect::<Vec<_>>(), "one gapless sequence over both runs");
+        assert!(e.verify_hash(), "the hash covers the number");
+        assert_eq!(store.events(&r1).expect("events").last(), Some(&e), "the number reads back from SQLite");
+        assert!(store.verify(None).expect("verify").ok());
+    }
+
+    #[test]
+    fn two_connections_never_take_the_same_number() {
+        let d = db();
+        let (a, run) = with_run(&d.path);
+        let path = d.path.clone();
+        let run2 = run.clone();
+        // Two handles on one database (one device) appending at the same time from two threads.
+        let other = std::thread::spawn(move || {
+            let b = Store::open(&path).expect("second connection");
+            for i in 0..15 {
+                set(&b, &run2, "c", if i % 2 == 0 { ItemState::Done } else { ItemState::Failed }, i);
+            }
+        });
+        for i in 0..15 {
+            set(&a, &run, "b", if i % 2 == 0 { ItemState::Done } else { ItemState::Failed }, i);
+        }
+        other.join().expect("thread");
+        assert_eq!(own_seqs(&a), (1..=31).map(Some).collect::<Vec<_>>(), "31 events, numbers 1..=31, no repeats");
+    }
+
+    #[test]
+    fn legacy_events_keep_no_number_and_new_ones_continue_from_one() {
+        let d = db();
+        std::fs::create_dir_all(d.path.parent().expect("parent")).expect("mkdir");
+        raw(&d.path).execute_batch(include_str!("fixtures/schema-v1.sql")).expect("load v1 fixture");
+        let store = Store::open(&d.path).expect("open migrates to 3");
+        let run = store.list_runs().expect("list")[0].id.clone();
+        let before = store.events(&run).expect("events");
+        assert!(before.iter().all(|e| e.device_seq.is_none() && e.author.is_none() && e.verify_hash()));
+        let e = set(&store, &run, "c", ItemState::Done, 40);
+        assert_eq!(e.device_seq, Some(1), "the first numbered event of this device");
+        assert!(store.verify(None).expect("verify").ok(), "old and new events verify together");
+        assert_eq!(store.known_seqs(&run).expect("known").get(store.device_id()), Some(&1));
+    }
+
+    #[test]
+    fn the_signer_signs_every_new_event_after_numbering() {
+        let d = db();
+        let (mut store, run) = with_run(&d.path);
+        assert!(store.events(&run).expect("events")[0].author.is_none(), "no signer, no signature");
+        store.set_signer(Some(Box::new(|e: &Event| Ok(fake_author(e)))));
+        let r2 = new_run(&store, "signed");
+        let e = set(&store, &run, "a", ItemState::Done, 1);
+        assert_eq!(e.author, Some(fake_author(&e)), "signed over the final hash, which covers device_seq");
+        let created = &store.events(&r2).expect("events")[0];
+        assert_eq!(created.author, Some(fake_author(created)), "create_run signs its run_created too");
+        assert_eq!(store.events(&run).expect("events").last(), Some(&e), "the signature reads back from SQLite");
+        assert!(store.verify(None).expect("verify").ok(), "the signature is outside the hash");
+    }
+
+    #[test]
+    fn a_failing_signer_records_nothing_and_uses_no_number() {
+        let d = db();
+        let (mut store, run) = with_run(&d.path);
+        store.set_signer(Some(Box::new(|_: &Event| Err("keyring locked".to_string()))));
+        let err = store
+            .append(&run, "alice", EventBody::ItemSet { item: "a".into(), state: ItemState::Done, reason: None, note: None }, t0())
+            .expect_err("cannot sign");
+        assert!(matches!(err, StoreError::Sign { .. }) && err.to_string().contains("keyring locked"), "{err}");
+        assert_eq!(store.events(&run).expect("events").len(), 1, "nothing recorded");
+        store.set_signer(None);
+        assert_eq!(set(&store, &run, "a", ItemState::Done, 1).device_seq, Some(2), "the number was not used up");
+    }
+
+    #[test]
+    fn outbox_pushed_mark_and_shared_runs() {
+        let d = db();
+        let (store, run) = with_run(&d.path);
+        let other = new_run(&store, "not shared"); // number 2, another run: never in this run's outbox
+        set(&store, &run, "a", ItemState::Done, 1); // 3
+        set(&store, &run, "b", ItemState::Done, 2); // 4
+        let seqs = |v: Vec<Event>| v.into_iter().map(|e| e.device_seq.unwrap_or(0)).collect::<Vec<_>>();
+        assert_eq!(seqs(store.outbox(&run).expect("outbox")), vec![1, 3, 4], "unshared: every numbered event");
+        assert_eq!(store.ack_pushed(&run, 3).expect_err("not shared").code(), "NotFound");
+        assert_eq!(store.mark_shared("no-such-run", t0()).expect_err("no run").code(), "NotFound");
+
+        store.mark_shared(&run, t0()).expect("share");
+        store.mark_shared(&run, t0() + Duration::hours(1)).expect("share again is fine");
+        store.ack_pushed(&run, 3).expect("ack");
+        store.ack_pushed(&run, 1).expect("a late, older ack");
+        assert_eq!(seqs(store.outbox(&run).expect("outbox")), vec![4], "the mark never goes down");
+        set(&store, &run, "c", ItemState::Done, 3); // 5
+
+        let shared = store.shared_runs().expect("shared runs");
+        assert_eq!(shared.len(), 1, "only the shared run: {shared:?}");
+        let s = &shared[0];
+        assert_eq!((s.run_id.as_str(), s.title.as_str()), (run.as_str(), "v1.2 to prod"));
+        assert_eq!(s.shared_at, t0(), "sharing again keeps the first time");
+        assert_eq!((s.pushed_seq, s.outbox), (3, 2));
+        assert_eq!((s.last_sync, s.last_error.as_deref()), (None, None));
+
+        store.record_sync(&run, t0() + Duration::minutes(5), None).expect("sync ok");
+        store.record_sync(&run, t0() + Duration::minutes(6), Some("server down")).expect("sync failed");
+        let s = &store.shared_runs().expect("shared")[0];
+        assert_eq!(s.last_sync, Some(t0() + Duration::minutes(5)), "a failure keeps the last success");
+        assert_eq!(s.last_error.as_deref(), Some("server down"));
+        assert_eq!(s.last_error_at, Some(t0() + Duration::minutes(6)));
+        store.record_sync(&run, t0() + Duration::minutes(7), None).expect("sync ok");
+        let s = &store.shared_runs().expect("shared")[0];
+        assert_eq!((s.last_sync, s.last_error.as_deref()), (Some(t0() + Duration::minutes(7)), None));
+        assert_eq!(store.record_sync(&other, t0(), None).expect_err("not shared").code(), "NotFound");
+    }
+
+    #[test]
+    fn settings_round_trip_and_the_device_id_is_fixed() {
+        let d = db();
+        let store = Store::open(&d.path).expect("open");
+        assert_eq!(store.settings_get("team_url").expect("get"), None);
+        store.settings_set("team_url", "postgres://db/team").expect("set");
+        store.settings_set("team_url", "postgres://db2/team").expect("replace");
+        assert_eq!(store.settings_get("team_url").expect("get").as_deref(), Some("postgres://db2/team"));
+        let device = store.device_id().to_string();
+        assert_eq!(store.settings_set("device_id", "other").expect_err("fixed").code(), "Refused");
+        drop(store);
+        assert_eq!(Store::open(&d.path).expect("reopen").device_id(), device);
+    }
+
+    /// Two laptops: `a` made a run with three changes; returns (a's db, b's db, run, a's events).
+    fn two_laptops() -> (Db, Db, Store, Store, String) {
+        let (da, db_) = (db(), db());
+        let (a, run) = with_run(&da.path);
+        set(&a, &run, "a", ItemState::Done, 1);
+        set(&a, &run, "b", ItemState::Failed, 2);
+        set(&a, &run, "b", ItemState::Done, 3);
+        let b = Store::open(&db_.path).expect("open b");
+        (da, db_, a, b, run)
+    }
+
+    #[test]
+    fn merge_creates_the_run_in_any_order_and_a_replay_stores_nothing() {
+        let (_da, _db, a, b, run) = two_laptops();
+        let mut events = a.events(&run).expect("events");
+        events.reverse(); // children before parents: the store must order them
+        assert_eq!(b.merge_events(events.clone()).expect("merge"), MergeOutcome { stored: 4, known: 0 });
+        assert_eq!(b.run_state(&run).expect("b state"), a.run_state(&run).expect("a state"), "same events, same state");
+        let (sa, sb) = (&a.list_runs().expect("a")[0], &b.list_runs().expect("b")[0]);
+        assert_eq!((sb.status, &sb.progress, sb.events, &sb.title), (sa.status, &sa.progress, 4, &sa.title));
+        assert!(b.verify(None).expect("verify").ok(), "merged events verify in recording order");
+        assert_eq!(b.known_seqs(&run).expect("known"), a.known_seqs(&run).expect("known"));
+        assert!(b.outbox(&run).expect("outbox").is_empty(), "another device's events are not b's to push");
+        assert_eq!(b.list_checklists().expect("library").len(), 1, "the frozen checklist joins b's library");
+        assert_eq!(b.merge_events(events).expect("replay"), MergeOutcome { stored: 0, known: 4 }, "idempotent");
+        assert_eq!(b.events(&run).expect("events").len(), 4);
+    }
+
+    #[test]
+    fn concurrent_changes_converge_and_the_next_append_joins_them() {
+        let (_da, _db, a, b, run) = two_laptops();
+        b.merge_events(a.events(&run).expect("events")).expect("b gets the run");
+        // Offline on both laptops at once.
+        let ea = set(&a, &run, "c", ItemState::Done, 10);
+        let eb = set(&b, &run, "c", ItemState::Blocked, 11);
+        assert_eq!((ea.lamport, eb.lamport), (5, 5), "concurrent: same Lamport counter");
+        assert_eq!(eb.device_seq, Some(1), "b's first event");
+        b.merge_events(vec![ea.clone()]).expect("a's change to b");
+        a.merge_events(b.outbox(&run).expect("b's outbox")).expect("b's change to a");
+        let (sa, sb) = (a.run_state(&run).expect("a"), b.run_state(&run).expect("b"));
+        assert_eq!(sa, sb, "both laptops fold the same state");
+        assert_eq!(sa.timeline.len(), 6, "both changes stay in the timeline");
+        assert_eq!(a.list_runs().expect("a")[0].progress, b.list_runs().expect("b")[0].progress, "summaries agree");
+        let joined = set(&a, &run, "a1", ItemState::Done, 12);
+        let mut parents = vec![ea.hash.clone(), eb.hash.clone()];
+        parents.sort();
+        assert_eq!(joined.parents, parents, "the next event has both heads as parents");
+        assert!(a.verify(None).expect("a").ok() && b.verify(None).expect("b").ok());
+    }
+
+    /// Each refusal names the event, and nothing of the batch is stored.
+    #[test]
+    fn refused_batches_store_nothing() {
+        let (_da, _db, a, b, run) = two_laptops();
+        let events = a.events(&run).expect("events");
+        b.merge_events(events[..2].to_vec()).expect("first half");
+        let rest = events[2..].to_vec(); // a valid event, then more
+        let count = |s: &Store| s.events(&run).expect("events").len();
+
+        let check = |batch: Vec<Event>, bad: &Event, want: &str| {
+            let err = b.merge_events(batch).expect_err(want);
+            let msg = err.to_string();
+            assert!(msg.contains(&bad.id) && msg.contains(want), "{want}: {msg}");
+            assert_eq!(count(&b), 2, "{want}: nothing stored");
+        };
+
+        // An edited event whose hash was not recomputed.
+        let mut edited = rest[1].clone();
+        edited.actor = "mallory".into();
+        check(vec![rest[0].clone(), edited.clone()], &edited, "hash does not match");
+
+        // A stored event altered and re-hashed: same id, other hash.
+        let mut altered = events[1].clone();
+        altered.actor = "mallory".into();
+        altered.hash = altered.compute_hash();
+        let err = b.merge_events(vec![rest[0].clone(), altered.clone()]).expect_err("tamper");
+        assert!(matches!(err, StoreError::Tamper { ref id, .. } if *id == altered.id), "{err}");
+        assert_eq!(err.code(), "Damaged");
+        assert_eq!(count(&b), 2);
+
+        // A parent neither stored nor in the batch.
+        check(vec![rest[1].clone()], &rest[1], "neither stored here nor in the batch");
+
+        // An event of another run hung on this run's chain.
+        let mut foreign = rest[0].clone();
+        foreign.run_id = "other-run".into();
+        foreign.hash = foreign.compute_hash();
+        check(vec![foreign.clone()], &foreign, "belongs to run other-run");
+
+        // A wrong Lamport counter.
+        let mut lamport = rest[0].clone();
+        lamport.lamport = 9;
+        lamport.hash = lamport.compute_hash();
+        check(vec![lamport.clone()], &lamport, "Lamport counter is 9");
+
+        // Another event under a number the device already used.
+        let mut renumbered = rest[0].clone().with_device_seq(2);
+        renumbered.id = "forged-id".into();
+        renumbered.hash = renumbered.compute_hash();
+        check(vec![renumbered.clone()], &renumbered, "already gave number 2");
+
+        // A run this store does not have and the batch does not create.
+        let (_dc, c_path) = {
+            let dc = db();
+            let p = dc.path.clone();
+            (dc, p)
+        };
+        let c = Store::open(&c_path).expect("open c");
+        let err = c.merge_events(rest.clone()).expect_err("unknown run");
+        assert!(err.to_string().contains("neither stored here nor in the batch"), "{err}");
+        assert!(c.list_runs().expect("runs").is_empty());
+
+        b.merge_events(rest).expect("the intact rest still merges");
+        assert_eq!(count(&b), 4);
+    }
+}
