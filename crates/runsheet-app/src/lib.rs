@@ -16,6 +16,7 @@ pub mod probes;
 pub mod runs;
 pub mod secrets;
 pub mod signoff;
+pub mod team;
 pub mod verify;
 pub mod view;
 

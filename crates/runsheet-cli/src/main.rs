@@ -49,6 +49,11 @@ enum Command {
     /// The signing identity (key in the OS keyring, X.509 certificate).
     #[command(subcommand)]
     Identity(cmd::identity::Command),
+    /// Team runs over the team's PostgreSQL: init-db, add-member, join, status.
+    #[command(subcommand)]
+    Team(cmd::team::Command),
+    /// Push and pull shared runs (every shared run without RUN); --watch keeps listening.
+    Sync(cmd::sync::Args),
     /// Measure event append latency (file-backed, realistic); prints p50/p95.
     #[command(hide = true)]
     Bench(cmd::bench::Args),
@@ -80,6 +85,8 @@ fn main() -> ExitCode {
         Command::Signoff(a) => cmd::signoff::run(a, &ctx),
         Command::Waive(a) => cmd::signoff::waive(a, &ctx),
         Command::Identity(c) => cmd::identity::run(c, &ctx),
+        Command::Team(c) => cmd::team::run(c, &ctx),
+        Command::Sync(a) => cmd::sync::run(a, &ctx),
         Command::Bench(a) => cmd::bench::run(a, &ctx),
     };
     match result {

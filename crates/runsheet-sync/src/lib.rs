@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use runsheet_core::event::Event;
-pub use tokio_postgres::Config;
-use tokio_postgres::{AsyncMessage, Client, NoTls};
+pub use tokio_postgres::{Client, Config};
+use tokio_postgres::{AsyncMessage, NoTls};
 
 /// Errors of team sync; messages say what failed and, where there is one, what to do.
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +23,8 @@ pub enum Error {
     Auth(String),
     #[error("team database: {0}")]
     Db(String),
+    #[error("the team database refused the write: {0} (an event of a device registered to another member? see `runsheet team status`)")]
+    Denied(String),
     #[error("the team database has schema version {found}, this build knows up to {known}: upgrade runsheet on this laptop")]
     SchemaTooNew { found: i64, known: i64 },
     #[error("the team database has schema version {found}, this build needs {known}: the database owner must run `runsheet team init-db URL`")]
@@ -49,6 +51,10 @@ fn db(e: tokio_postgres::Error) -> Error {
         // 28P01 invalid_password, 28000 invalid_authorization_specification.
         if code.starts_with("28") {
             return Error::Auth(d.message().to_string());
+        }
+        // 42501 insufficient_privilege: a grant or a row-level security policy refused the statement.
+        if code == "42501" {
+            return Error::Denied(d.message().to_string());
         }
         return Error::Db(d.message().to_string());
     }
@@ -120,7 +126,12 @@ pub async fn connect_config(cfg: &Config, limit: Duration) -> Result<Client> {
 
 /// Create or migrate the schema and the member group role. Run as the database owner; idempotent.
 pub async fn init_db(url: &str) -> Result<i64> {
-    let mut client = connect(url).await?;
+    init_db_config(&parse_url(url)?, DEFAULT_TIMEOUT).await
+}
+
+/// [`init_db`] with a parsed config, connecting within `limit`.
+pub async fn init_db_config(cfg: &Config, limit: Duration) -> Result<i64> {
+    let mut client = connect_config(cfg, limit).await?;
     client
         .batch_execute(&format!(
             "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{MEMBER_GROUP}') THEN \
@@ -206,6 +217,11 @@ pub struct MemberCredentials {
 
 /// Create a login role `name` in the member group with a generated password. Run as the owner.
 pub async fn add_member(url: &str, name: &str) -> Result<MemberCredentials> {
+    add_member_config(&parse_url(url)?, name, DEFAULT_TIMEOUT).await
+}
+
+/// [`add_member`] with a parsed config, connecting within `limit`.
+pub async fn add_member_config(cfg: &Config, name: &str, limit: Duration) -> Result<MemberCredentials> {
     let ok = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         && name.len() <= 60;
@@ -216,7 +232,7 @@ pub async fn add_member(url: &str, name: &str) -> Result<MemberCredentials> {
     let mut bytes = [0u8; 24];
     rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut bytes);
     let password = hex::encode(bytes);
-    let client = connect(url).await?;
+    let client = connect_config(cfg, limit).await?;
     // The name is checked above (identifier characters only) and the password is hex: neither can break quoting.
     client
         .batch_execute(&format!("CREATE ROLE \"{role}\" LOGIN PASSWORD '{password}' IN ROLE {MEMBER_GROUP}"))

@@ -14,6 +14,8 @@ pub mod probe;
 pub mod run;
 pub mod secret;
 pub mod signoff;
+pub mod sync;
+pub mod team;
 pub mod verify;
 
 use std::path::Path;

@@ -1,4 +1,4 @@
-//! `runsheet run new|list|show|set|export`: argument parsing (states, `--window`, formats) and the text views of a
+//! `runsheet run new|list|show|set|share|export`: argument parsing (states, `--window`, formats) and the text views of a
 //! run; every workflow is the app's.
 
 use std::path::{Path, PathBuf};
@@ -56,6 +56,8 @@ pub enum Command {
         #[arg(long = "as")]
         as_: Option<String>,
     },
+    /// Share a run with the team joined with `runsheet team join`, and push it.
+    Share { run: String },
     /// Export a run as Markdown, a JSON run log, or a signed PDF.
     Export {
         run: String,
@@ -142,6 +144,11 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
             }
             // Printed only after the app returned, i.e. after the commit reached the disk.
             println!("recorded {} {} = {} by {} ({})", short(&change.run_id), change.item, state, actor, change.event.id);
+            Ok(())
+        }
+        Command::Share { run } => {
+            let r = app.share_run(&run)?;
+            println!("shared run {}: {} events pushed, {} pulled", r.run_id, r.pushed, r.pulled);
             Ok(())
         }
         Command::Export { run, format, output, paper, layout } => {

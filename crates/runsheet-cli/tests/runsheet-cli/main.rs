@@ -1,15 +1,18 @@
 //! Integration tests of the `runsheet` binary: each test runs the built executable with `RUNSHEET_HOME` in a
 //! temporary directory. Modules mirror `src/` (`cmd` for the commands, `crash` for the SIGKILL harness), plus
-//! `run_log` for the JSON run log against its schema.
+//! `run_log` for the JSON run log against its schema, `team` for team sync against a real PostgreSQL.
 
 // A failed expectation in a test is the test failing, with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cmd;
 mod crash;
+#[path = "../../../runsheet-sync/tests/common/mod.rs"]
+mod pg_support;
 mod run_log;
 #[path = "../../../../tests/support/seeds.rs"]
 mod seed_support;
+mod team;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

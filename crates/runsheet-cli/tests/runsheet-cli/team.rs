@@ -1,0 +1,382 @@
+//! Team runs through the `runsheet` binary against a real PostgreSQL 15 on loopback (runsheet-sync's harness):
+//! several laptops (each its own `RUNSHEET_HOME`, device id, identity and keyring service) work one run, and the
+//! faults of issue 11 each give a clear message, lose nothing, and let the next sync complete.
+//!
+//! Needs gnome-keyring (scripts/with-keyring.sh) and PostgreSQL 15; each test is skipped with a printed line when
+//! either is missing, unless CI=true.
+
+use std::collections::BTreeSet;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::pg_support::{self as pg, Pg};
+use crate::{Home, DEPLOY_MD};
+
+/// One laptop: its own home (database, device id), keyring service and operator name.
+pub struct Laptop {
+    pub home: Home,
+    svc: String,
+    pub name: String,
+}
+
+impl Laptop {
+    pub fn new(name: &str) -> Laptop {
+        let svc = format!("runsheet-team-test-{name}-{}-{}", std::process::id(), rand_suffix());
+        Laptop { home: Home::new(), svc, name: name.to_string() }
+    }
+
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = self.home.cmd(args);
+        c.env("RUNSHEET_SECRET_SERVICE", &self.svc)
+            .env("RUNSHEET_OPERATOR", &self.name)
+            .env("RUNSHEET_SYNC_TIMEOUT_MS", "5000")
+            .env_remove(PASSWORD_ENV);
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().expect("run runsheet")
+    }
+
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{}: runsheet {args:?} failed: {}{}",
+            self.name,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8")
+    }
+
+    /// Run, require exit 1 without a panic; returns stderr.
+    pub fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(1), "{}: runsheet {args:?} should fail; stdout {}, stderr {err}", self.name, String::from_utf8_lossy(&out.stdout));
+        assert!(!err.contains("panicked"), "no panic: {err}");
+        err
+    }
+
+    /// An identity, then `team join` with the password given through the environment.
+    pub fn join(&self, url: &str, password: &str) {
+        self.ok(&["identity", "create", "--name", &self.name, "--force"]);
+        let out = self.cmd(&["team", "join", url, "--as", &self.name]).env(PASSWORD_ENV, password).output().expect("run");
+        assert!(out.status.success(), "{} join: {}", self.name, String::from_utf8_lossy(&out.stderr));
+    }
+
+    /// The run's folded view, as `run show --json` prints it.
+    pub fn show(&self, run: &str) -> serde_json::Value {
+        serde_json::from_str(&self.ok(&["run", "show", run, "--json"])).expect("json")
+    }
+
+    /// Every event of the run here: (id, hash), in recording order.
+    pub fn events(&self, run: &str) -> Vec<(String, String)> {
+        let conn = rusqlite::Connection::open(self.home.db()).expect("open db");
+        let mut stmt = conn.prepare("SELECT id, hash FROM events WHERE run_id = ?1 ORDER BY seq").expect("prepare");
+        let rows = stmt.query_map([run], |r| Ok((r.get(0)?, r.get(1)?))).expect("query");
+        rows.collect::<Result<_, _>>().expect("rows")
+    }
+}
+
+const PASSWORD_ENV: &str = "RUNSHEET_TEAM_PASSWORD";
+
+fn rand_suffix() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos() as u64).unwrap_or(0)
+}
+
+/// PostgreSQL and a keyring, or `None` (with a printed line) when either is missing outside CI.
+pub fn setup(test: &str) -> Option<Pg> {
+    let probe = Laptop::new("probe");
+    let out = probe.run(&["secret", "list"]);
+    if !out.status.success() {
+        let msg = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "CI=true but no keyring: {msg}");
+        println!("skipped: {test}: no keyring ({msg}); run under scripts/with-keyring.sh");
+        return None;
+    }
+    pg::start()
+}
+
+/// `team add-member` as the owner: (URL to join with, password).
+pub fn add_member(owner: &Laptop, owner_url: &str, name: &str) -> (String, String) {
+    let out = owner.ok(&["team", "add-member", owner_url, name]);
+    let field = |label: &str| {
+        out.lines().find_map(|l| l.trim().strip_prefix(label)).map(|v| v.trim().to_string()).expect(label)
+    };
+    let (url, pw) = (field("URL:"), field("password:"));
+    assert!(!url.contains(&pw), "the URL handed over holds no password: {url}");
+    (url, pw)
+}
+
+/// SQL as the owner through psql; returns stdout.
+pub fn psql(pg: &Pg, sql: &str) -> String {
+    let out = Command::new(format!("{}/psql", pg::BIN))
+        .args(["-h", "127.0.0.1", "-p", &pg.port.to_string(), "-U", "postgres", "-d", "postgres", "-Atq", "-c", sql])
+        .env("PGPASSWORD", pg::OWNER_PW)
+        .output()
+        .expect("psql");
+    assert!(out.status.success(), "psql {sql}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+pub fn item_ids(show: &serde_json::Value) -> Vec<String> {
+    let mut items = vec![];
+    for p in show["phases"].as_array().into_iter().flatten() {
+        for s in p["sections"].as_array().into_iter().flatten() {
+            for it in s["items"].as_array().into_iter().flatten() {
+                items.push(it["id"].as_str().expect("id").to_string());
+            }
+        }
+    }
+    items
+}
+
+/// Three laptops work one run, one of them offline (server down) for part of the time, with a concurrent
+/// conflicting change of one item. Afterwards all three show the same state, verify, and hold the same events,
+/// each once; the server holds each event once.
+#[test]
+fn three_laptops_work_one_run_and_converge() {
+    let Some(pg) = setup("three_laptops_work_one_run_and_converge") else { return };
+    let [a, b, c] = ["alice", "bob", "carol"].map(Laptop::new);
+    assert!(a.ok(&["team", "init-db", &pg.owner()]).contains("schema version"));
+    for l in [&a, &b, &c] {
+        let (url, pw) = add_member(&a, &pg.owner(), &l.name);
+        l.join(&url, &pw);
+        let db = std::fs::read(l.home.db()).expect("db");
+        assert!(!db.windows(pw.len()).any(|w| w == pw.as_bytes()), "the password never reaches SQLite");
+    }
+    let file = a.home.file("deploy.md", DEPLOY_MD);
+    let run = a.ok(&["run", "new", file.to_str().expect("path"), "--title", "team deploy"]).trim().to_string();
+    assert!(a.ok(&["run", "share", &run]).contains("shared run"));
+    for l in [&b, &c] {
+        assert!(l.ok(&["sync", &run]).contains("fetched from the team database"), "{} fetches the run by its id", l.name);
+    }
+    let items = item_ids(&a.show(&run));
+    a.ok(&["run", "set", &run, &items[0], "done"]);
+    b.ok(&["run", "set", &run, &items[1], "done", "--note", "bob was here"]);
+    a.ok(&["sync"]);
+    b.ok(&["sync"]);
+
+    // The server goes away: every laptop keeps working locally; carol's sync says what is wrong.
+    pg.stop();
+    c.ok(&["run", "set", &run, &items[2], "done"]);
+    let err = c.fails(&["sync"]);
+    assert!(err.contains("cannot reach the team database"), "{err}");
+    let status: serde_json::Value = serde_json::from_str(&c.ok(&["team", "status", "--json"])).expect("json");
+    assert_eq!(status["reachable"], false, "{status}");
+    assert_eq!(status["runs"][0]["outbox"], 1, "carol's change waits in the outbox: {status}");
+    assert!(status["runs"][0]["last_error"].as_str().is_some_and(|e| e.contains("cannot reach")), "{status}");
+    // Concurrent conflicting changes of one item on two laptops.
+    a.ok(&["run", "set", &run, &items[3], "failed", "--note", "alice saw it fail"]);
+    b.ok(&["run", "set", &run, &items[3], "done"]);
+    pg.start_again();
+
+    for l in [&c, &a, &b, &c, &a, &b] {
+        l.ok(&["sync"]);
+    }
+    let shows: Vec<serde_json::Value> = [&a, &b, &c].iter().map(|l| l.show(&run)).collect();
+    assert_eq!(shows[0], shows[1], "alice and bob show the same run");
+    assert_eq!(shows[0], shows[2], "alice and carol show the same run");
+    let evs: Vec<Vec<(String, String)>> = [&a, &b, &c].iter().map(|l| l.events(&run)).collect();
+    let sets: Vec<BTreeSet<(String, String)>> = evs.iter().map(|e| e.iter().cloned().collect()).collect();
+    for (l, (e, s)) in ["alice", "bob", "carol"].iter().zip(evs.iter().zip(&sets)) {
+        assert_eq!(e.len(), s.len(), "{l} holds each event once");
+        assert_eq!(*s, sets[0], "{l} holds the same events as alice");
+    }
+    // 1 created + 5 item changes (a note rides with its change).
+    assert_eq!(sets[0].len(), 6, "no event lost: {:?}", sets[0]);
+    let on_server: usize = psql(&pg, &format!("SELECT count(*) FROM runsheet_events WHERE run_id = '{run}'")).parse().expect("count");
+    assert_eq!(on_server, sets[0].len(), "the server holds each event once");
+    for l in [&a, &b, &c] {
+        l.ok(&["verify", &run]);
+        let status: serde_json::Value = serde_json::from_str(&l.ok(&["team", "status", "--json"])).expect("json");
+        assert_eq!(status["runs"][0]["outbox"], 0, "{}: nothing left to push: {status}", l.name);
+        assert_eq!(status["members"].as_array().map(Vec::len), Some(3), "three devices registered: {status}");
+    }
+}
+
+/// Wrong password, schema never initialised / too new, connection refused, a server that accepts and hangs, a
+/// row edited on the server, and an event claiming another member's device: each a clear error, nothing stored,
+/// and the next sync completes once the cause is gone.
+#[test]
+fn faults_give_clear_errors_and_lose_nothing() {
+    let Some(pg) = setup("faults_give_clear_errors_and_lose_nothing") else { return };
+    let [a, b, d, e] = ["alice", "bob", "dave", "erin"].map(Laptop::new);
+
+    // Connection refused, and a server that accepts and never answers (bounded: 500 ms here).
+    let free = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let err = d.fails(&["team", "init-db", &format!("postgresql://postgres:x@127.0.0.1:{free}/postgres")]);
+    assert!(err.contains("cannot reach the team database") && err.contains("server running"), "{err}");
+    let hang = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let hang_port = hang.local_addr().expect("addr").port();
+    let started = Instant::now();
+    let out = d
+        .cmd(&["team", "init-db", &format!("postgresql://postgres:x@127.0.0.1:{hang_port}/postgres")])
+        .env("RUNSHEET_SYNC_TIMEOUT_MS", "500")
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("did not answer") && err.contains("does not respond"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(10), "gave up in {:?}", started.elapsed());
+    drop(hang);
+
+    // Before init-db: joining says the owner must run it.
+    let (url_a, pw_a) = {
+        // A member role can be made before the schema exists (add-member only needs the group role... which
+        // init-db makes), so join against the bare database as the owner first.
+        d.ok(&["identity", "create", "--name", "dave", "--force"]);
+        let err = d.fails(&["team", "join", &pg.owner(), "--as", "dave"]);
+        assert!(err.contains("runsheet team init-db"), "{err}");
+        a.ok(&["team", "init-db", &pg.owner()]);
+        add_member(&a, &pg.owner(), "alice")
+    };
+    a.join(&url_a, &pw_a);
+    let (url_b, pw_b) = add_member(&a, &pg.owner(), "bob");
+
+    // Wrong password: refused with what to do, and nothing stored.
+    b.ok(&["identity", "create", "--name", "bob", "--force"]);
+    let out = b.cmd(&["team", "join", &url_b, "--as", "bob"]).env(PASSWORD_ENV, "wrong").output().expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("refused the login") && err.contains("password"), "{err}");
+    assert!(b.ok(&["team", "status"]).contains("not in a team"), "a refused join stores nothing");
+    b.join(&url_b, &pw_b);
+
+    let file = a.home.file("deploy.md", DEPLOY_MD);
+    let run = a.ok(&["run", "new", file.to_str().expect("path"), "--title", "faults"]).trim().to_string();
+    a.ok(&["run", "share", &run]);
+    b.ok(&["sync", &run]);
+    let items = item_ids(&a.show(&run));
+    let changed = a.ok(&["run", "set", &run, &items[0], "done"]);
+    let id = changed.lines().find_map(|l| l.rsplit_once('(')).map(|(_, r)| r.trim_end_matches(')').to_string()).expect("event id");
+    a.ok(&["sync"]);
+
+    // A row edited on the server (the owner disables the insert-only trigger on purpose): bob's pull refuses it
+    // and stores nothing; once the row is restored, the next sync completes.
+    let before = b.events(&run);
+    let body = psql(&pg, &format!("SELECT body FROM runsheet_events WHERE id = '{id}'"));
+    let forged = body.replace("\"done\"", "\"failed\"");
+    assert_ne!(forged, body);
+    let set_body = |text: &str| {
+        psql(&pg, &format!(
+            "ALTER TABLE runsheet_events DISABLE TRIGGER runsheet_events_insert_only; \
+             UPDATE runsheet_events SET body = '{}' WHERE id = '{id}'; \
+             ALTER TABLE runsheet_events ENABLE TRIGGER runsheet_events_insert_only;",
+            text.replace('\'', "''")
+        ))
+    };
+    set_body(&forged);
+    let err = b.fails(&["sync"]);
+    assert!(err.contains(&id) && err.contains("tamper"), "{err}");
+    assert_eq!(b.events(&run), before, "nothing stored from a refused pull");
+    set_body(&body);
+    b.ok(&["sync"]);
+    assert_eq!(b.events(&run).len(), before.len() + 1);
+
+    // Schema too new: upgrade this laptop; restored, the next sync completes.
+    psql(&pg, "UPDATE runsheet_schema_version SET version = 99");
+    let err = b.fails(&["sync"]);
+    assert!(err.contains("upgrade runsheet"), "{err}");
+    psql(&pg, "UPDATE runsheet_schema_version SET version = 1");
+    b.ok(&["sync"]);
+
+    // An event claiming another member's device: erin's laptop takes alice's device id. Per-member roles and
+    // row-level security refuse the push; nothing of erin's reaches the server.
+    let (url_e, pw_e) = add_member(&a, &pg.owner(), "erin");
+    e.join(&url_e, &pw_e);
+    let alice_device = a.ok(&["team", "status", "--json"]);
+    let alice_device = serde_json::from_str::<serde_json::Value>(&alice_device).expect("json")["device"].as_str().expect("device").to_string();
+    let conn = rusqlite::Connection::open(e.home.db()).expect("db");
+    conn.execute("UPDATE settings SET value = ?1 WHERE key = 'device_id'", [&alice_device]).expect("update");
+    drop(conn);
+    let file = e.home.file("deploy.md", DEPLOY_MD);
+    let forged_run = e.ok(&["run", "new", file.to_str().expect("path"), "--title", "forged"]).trim().to_string();
+    let err = e.fails(&["run", "share", &forged_run]);
+    assert!(err.contains("row-level security"), "{err}");
+    assert_eq!(psql(&pg, &format!("SELECT count(*) FROM runsheet_events WHERE run_id = '{forged_run}'")), "0");
+
+    // Alice and bob are unaffected.
+    a.ok(&["sync"]);
+    b.ok(&["sync"]);
+    assert_eq!(a.show(&run), b.show(&run));
+}
+
+/// Start `args` on `l` and SIGKILL it after `after`; true when it had finished before the kill.
+fn kill_after(l: &Laptop, args: &[&str], after: Duration) -> bool {
+    let mut child = l.cmd(args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("spawn");
+    let deadline = Instant::now() + after;
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            child.kill().expect("kill"); // SIGKILL on Unix
+            child.wait().expect("reap");
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(2)); // a deadline poll, not synchronisation
+    }
+}
+
+/// A run with `n` notes, written through the application layer (a process per event would take minutes).
+pub fn big_run(l: &Laptop, title: &str, n: usize) -> String {
+    let file = l.home.file("deploy.md", DEPLOY_MD);
+    let run = l.ok(&["run", "new", file.to_str().expect("path"), "--title", title]).trim().to_string();
+    let services = runsheet_app::Services { secrets: l.svc.clone(), identity: format!("{}-identity", l.svc) };
+    let app = runsheet_app::App::with_services(l.home.path().join("home"), services);
+    let item = item_ids(&l.show(&run))[0].clone();
+    for i in 0..n {
+        app.add_note(&run, &item, &format!("note {i}"), &l.name).expect("note");
+    }
+    run
+}
+
+/// SIGKILL of `runsheet sync` mid-push and mid-pull, and the server restarted mid-sync: nothing lost, nothing
+/// duplicated, and the next sync completes.
+#[test]
+fn sigkill_and_server_restart_mid_sync_lose_nothing() {
+    let Some(pg) = setup("sigkill_and_server_restart_mid_sync_lose_nothing") else { return };
+    let [a, b, c] = ["alice", "bob", "carol"].map(Laptop::new);
+    a.ok(&["team", "init-db", &pg.owner()]);
+    for l in [&a, &b, &c] {
+        let (url, pw) = add_member(&a, &pg.owner(), &l.name);
+        l.join(&url, &pw);
+    }
+    let run = big_run(&a, "kill", 3000);
+    let total = a.events(&run).len();
+
+    // Mid-push: `run share` is killed at growing moments, then completes.
+    let mut killed = 0;
+    for ms in [30, 80, 150, 300, 600, 1200] {
+        if !kill_after(&a, &["run", "share", &run], Duration::from_millis(ms)) {
+            killed += 1;
+        }
+    }
+    a.ok(&["sync"]);
+    let on_server = || -> usize { psql(&pg, &format!("SELECT count(*) FROM runsheet_events WHERE run_id = '{run}'")).parse().expect("n") };
+    assert_eq!(on_server(), total, "every event on the server once ({killed} pushes killed)");
+
+    // Mid-pull: bob's first sync of the run is killed, then completes.
+    for ms in [30, 80, 150, 300, 600, 1200] {
+        kill_after(&b, &["sync", &run], Duration::from_millis(ms));
+    }
+    b.ok(&["sync", &run]);
+    assert_eq!(b.events(&run).into_iter().collect::<BTreeSet<_>>(), a.events(&run).into_iter().collect::<BTreeSet<_>>());
+    assert_eq!(b.events(&run).len(), total, "each event once");
+
+    // The server restarted while carol pulls: that sync ends (either way) with no panic; the next completes.
+    let child = c.cmd(&["sync", &run]).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("spawn");
+    std::thread::sleep(Duration::from_millis(100)); // lets the sync start; either outcome below is allowed
+    pg.stop();
+    pg.start_again();
+    let out = child.wait_with_output().expect("wait");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    c.ok(&["sync", &run]);
+    assert_eq!(c.events(&run).len(), total);
+    c.ok(&["verify", &run]);
+    b.ok(&["verify", &run]);
+}
