@@ -380,3 +380,94 @@ fn sigkill_and_server_restart_mid_sync_lose_nothing() {
     c.ok(&["verify", &run]);
     b.ok(&["verify", &run]);
 }
+
+/// A running `runsheet sync --watch`: its stdout lines arrive on a channel; SIGKILLed when dropped.
+pub struct Watch {
+    child: std::process::Child,
+    pub lines: std::sync::mpsc::Receiver<String>,
+    pub errors: std::sync::mpsc::Receiver<String>,
+}
+
+impl Watch {
+    pub fn start(l: &Laptop, args: &[&str]) -> Watch {
+        use std::io::BufRead;
+        let mut child = l.cmd(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn watch");
+        let pipe = |r: Box<dyn std::io::Read + Send>| {
+            let (tx, rx) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                for line in std::io::BufReader::new(r).lines().map_while(Result::ok) {
+                    if tx.send(line).is_err() {
+                        break;
+                    }
+                }
+            });
+            rx
+        };
+        let lines = pipe(Box::new(child.stdout.take().expect("stdout")));
+        let errors = pipe(Box::new(child.stderr.take().expect("stderr")));
+        Watch { child, lines, errors }
+    }
+
+    /// The first line of `rx` that `want` accepts, within `limit`; panics naming `what` otherwise.
+    pub fn expect_on(rx: &std::sync::mpsc::Receiver<String>, what: &str, limit: Duration, want: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + limit;
+        let mut seen = vec![];
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(l) if want(&l) => return l,
+                Ok(l) => seen.push(l),
+                Err(_) => panic!("no line {what} within {limit:?}; seen {seen:?}"),
+            }
+        }
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `sync --watch` stores what another laptop pushes (woken by NOTIFY), pushes what another process on its own
+/// laptop records, and when the server goes away it says so, retries, and carries on after the restart.
+#[test]
+fn watch_follows_changes_and_survives_a_server_restart() {
+    let Some(pg) = setup("watch_follows_changes_and_survives_a_server_restart") else { return };
+    let [a, b] = ["alice", "bob"].map(Laptop::new);
+    a.ok(&["team", "init-db", &pg.owner()]);
+    for l in [&a, &b] {
+        let (url, pw) = add_member(&a, &pg.owner(), &l.name);
+        l.join(&url, &pw);
+    }
+    let file = a.home.file("deploy.md", DEPLOY_MD);
+    let run = a.ok(&["run", "new", file.to_str().expect("path"), "--title", "watched"]).trim().to_string();
+    a.ok(&["run", "share", &run]);
+    let items = item_ids(&a.show(&run));
+
+    // Bob watches a run he does not have yet: fetched first, then followed.
+    let w = Watch::start(&b, &["sync", "--watch", &run]);
+    Watch::expect_on(&w.lines, "fetching the run", Duration::from_secs(30), |l| l.contains("fetched"));
+    a.ok(&["run", "set", &run, &items[0], "done"]);
+    a.ok(&["sync"]);
+    Watch::expect_on(&w.lines, "pulling alice's change", Duration::from_secs(10), |l| l.contains("pulled 1"));
+    assert_eq!(b.show(&run)["progress"], a.show(&run)["progress"]);
+
+    // A change bob records in another process is pushed by his watch; alice's plain sync then pulls it.
+    b.ok(&["run", "set", &run, &items[1], "done"]);
+    Watch::expect_on(&w.lines, "pushing bob's change", Duration::from_secs(10), |l| l.contains("pushed 1"));
+    a.ok(&["sync"]);
+    assert_eq!(a.show(&run), b.show(&run));
+
+    // The server restarts: the watch reports the failure, retries, and picks up a change made after the restart.
+    pg.stop();
+    Watch::expect_on(&w.errors, "reporting the lost server", Duration::from_secs(40), |l| l.contains("retrying in"));
+    pg.start_again();
+    a.ok(&["run", "set", &run, &items[2], "done"]);
+    a.ok(&["sync"]);
+    Watch::expect_on(&w.lines, "pulling after the restart", Duration::from_secs(60), |l| l.contains("pulled 1"));
+    drop(w);
+    assert_eq!(a.show(&run), b.show(&run));
+    b.ok(&["verify", &run]);
+}
