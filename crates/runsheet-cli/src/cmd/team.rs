@@ -1,8 +1,8 @@
 //! `runsheet team init-db|add-member|join|status`: team runs over the team's own PostgreSQL, through the app.
 //!
-//! Passwords are never taken from argv flags: a password is in the URL, or in `RUNSHEET_TEAM_PASSWORD`, or read
-//! from stdin with `--password-stdin` (one line), or prompted without echo when stdin is a terminal. `join` keeps
-//! it in the OS keyring; the URL is stored without it.
+//! Passwords never come from a flag's value (argv lands in shell history and `ps`). In this order: the URL,
+//! stdin with `--password-stdin` (one line), `RUNSHEET_TEAM_PASSWORD` (scripts), a no-echo prompt when stdin is a
+//! terminal. `join` keeps it in the OS keyring; the URL is stored without it.
 
 use std::io::{IsTerminal, Read};
 
