@@ -329,7 +329,9 @@ pub fn big_run(l: &Laptop, title: &str, n: usize) -> String {
     let app = runsheet_app::App::with_services(l.home.path().join("home"), services);
     let item = item_ids(&l.show(&run))[0].clone();
     for i in 0..n {
-        app.add_note(&run, &item, &format!("note {i}"), &l.name).expect("note");
+        // `append`, not `add_note`: the latter resolves the item against a fresh fold each time (quadratic here).
+        let note = runsheet_core::event::EventBody::NoteAdded { item: item.clone(), note: format!("note {i}") };
+        app.append(&run, &l.name, note).expect("note");
     }
     run
 }
@@ -470,4 +472,74 @@ fn watch_follows_changes_and_survives_a_server_restart() {
     drop(w);
     assert_eq!(a.show(&run), b.show(&run));
     b.ok(&["verify", &run]);
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// Benchmarks of issue 11, printed (not asserted: shared CI machines vary). Run with
+/// `scripts/with-keyring.sh cargo test -p runsheet-cli --test runsheet-cli team::benchmarks -- --ignored --nocapture`.
+/// Figures are for the whole `runsheet` process (start, open, connect, push/pull, merge and fold), debug build.
+#[test]
+#[ignore = "benchmark: prints figures; run explicitly"]
+fn benchmarks() {
+    let Some(pg) = setup("benchmarks") else { return };
+    let [a, b, c] = ["alice", "bob", "carol"].map(Laptop::new);
+    a.ok(&["team", "init-db", &pg.owner()]);
+    for l in [&a, &b, &c] {
+        let (url, pw) = add_member(&a, &pg.owner(), &l.name);
+        l.join(&url, &pw);
+    }
+    const N: usize = 10_000;
+    let t = Instant::now();
+    let run = big_run(&a, "bench", N - 1);
+    println!("bench: wrote {N} events locally in {:.1} s", t.elapsed().as_secs_f64());
+    let total = a.events(&run).len();
+    assert_eq!(total, N);
+
+    let t = Instant::now();
+    a.ok(&["run", "share", &run]);
+    let push = t.elapsed();
+    let t = Instant::now();
+    b.ok(&["sync", &run]);
+    let pull = t.elapsed();
+    assert_eq!(b.events(&run).len(), N);
+    println!("bench: first sync to an empty server: {N} events in {:.2} s = {:.0} events/s", push.as_secs_f64(), N as f64 / push.as_secs_f64());
+    println!("bench: first sync to a new laptop:    {N} events in {:.2} s = {:.0} events/s", pull.as_secs_f64(), N as f64 / pull.as_secs_f64());
+
+    // Propagation: `run set` on A (then A's `sync`, or A's own watch pushing) until B's watch has stored it.
+    let file = a.home.file("deploy.md", DEPLOY_MD);
+    let small = a.ok(&["run", "new", file.to_str().expect("path"), "--title", "propagation"]).trim().to_string();
+    a.ok(&["run", "share", &small]);
+    let items = item_ids(&a.show(&small));
+    let wb = Watch::start(&b, &["sync", "--watch", &small]);
+    Watch::expect_on(&wb.lines, "fetching", Duration::from_secs(30), |l| l.contains("fetched"));
+    let states = ["done", "pending"];
+    let mut measure = |label: &str, with_sync: bool| {
+        let mut lat = vec![];
+        for i in 0..200 {
+            let t = Instant::now();
+            a.ok(&["run", "set", &small, &items[i % items.len()], states[(i / items.len()) % 2]]);
+            if with_sync {
+                a.ok(&["sync", &small]);
+            }
+            Watch::expect_on(&wb.lines, "the change", Duration::from_secs(10), |l| l.contains("pulled 1"));
+            lat.push(t.elapsed());
+        }
+        lat.sort();
+        println!(
+            "bench: propagation ({label}), 200 changes: p50 {} ms, p95 {} ms",
+            percentile(&lat, 0.5).as_millis(),
+            percentile(&lat, 0.95).as_millis()
+        );
+    };
+    measure("run set + sync on A, B watching", true);
+    let wa = Watch::start(&a, &["sync", "--watch", &small]);
+    Watch::expect_on(&wa.errors, "A listening", Duration::from_secs(30), |l| l.contains("listening"));
+    measure("run set on A, A and B watching", false);
+    drop(wa);
+    drop(wb);
+    c.ok(&["sync", &small]);
+    assert_eq!(c.show(&small), a.show(&small));
 }
