@@ -103,10 +103,13 @@ impl From<runsheet_core::run::RunError> for Error {
         use runsheet_core::run::RunError as R;
         let kind = match &e {
             R::NotCreated | R::UnknownItem(_) | R::UnknownRole(_) => ErrorKind::NotFound,
-            R::AlreadyCreated | R::DuplicateRole(_) => ErrorKind::Conflict,
-            R::ReasonRequired(_) | R::Empty(_) | R::BadWindow | R::InvalidProbe { .. } | R::InvalidGrant(_) => {
-                ErrorKind::Invalid
-            }
+            R::AlreadyCreated | R::DuplicateRole(_) | R::DeviceTaken { .. } => ErrorKind::Conflict,
+            R::ReasonRequired(_)
+            | R::Empty(_)
+            | R::BadWindow
+            | R::InvalidProbe { .. }
+            | R::InvalidGrant(_)
+            | R::InvalidMember(_) => ErrorKind::Invalid,
         };
         Error::new(kind, e.to_string())
     }

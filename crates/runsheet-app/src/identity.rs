@@ -82,6 +82,7 @@ impl App {
         self.refuse_existing(replace)?;
         let id = Identity::generate(&name, self.now())?;
         id.save(&self.identity_store()?)?;
+        self.reload_signer();
         summary(&id)
     }
 
@@ -90,6 +91,7 @@ impl App {
         self.refuse_existing(replace)?;
         let id = Identity::from_pkcs12(pkcs12, password)?;
         id.save(&self.identity_store()?)?;
+        self.reload_signer();
         summary(&id)
     }
 
@@ -109,6 +111,7 @@ impl App {
         let Some(legacy) = Identity::load(&legacy_store)? else { return Ok(false) };
         let moved = if self.identity()?.is_none() {
             legacy.save(&self.identity_store()?)?;
+            self.reload_signer();
             true
         } else {
             false

@@ -8,6 +8,7 @@
 //! this crate orchestrates them so that no front end has to.
 
 pub mod bench;
+pub mod bundle;
 mod error;
 pub mod export;
 pub mod identity;
@@ -16,6 +17,7 @@ pub mod probes;
 pub mod runs;
 pub mod secrets;
 pub mod signoff;
+pub mod sync;
 pub mod team;
 pub mod verify;
 pub mod view;
@@ -78,6 +80,8 @@ pub struct App {
     store: OnceLock<Mutex<Store>>,
     /// Shared by every probe batch of this process, so the concurrency limit holds across batches.
     runner: runsheet_probes::Runner,
+    /// Whether the store's signer was installed from the identity (see `team.rs`).
+    signer_ready: std::sync::atomic::AtomicBool,
 }
 
 impl App {
@@ -98,7 +102,13 @@ impl App {
 
     /// An installation with other keyring services (tests use their own so they can run in parallel).
     pub fn with_services(home: impl Into<PathBuf>, services: Services) -> App {
-        App { home: home.into(), services, store: OnceLock::new(), runner: runsheet_probes::Runner::default() }
+        App {
+            home: home.into(),
+            services,
+            store: OnceLock::new(),
+            runner: runsheet_probes::Runner::default(),
+            signer_ready: Default::default(),
+        }
     }
 
     pub fn home(&self) -> &Path {

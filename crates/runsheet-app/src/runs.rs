@@ -61,7 +61,7 @@ impl App {
             window_end: new.window_end,
             operator: actor.to_string(),
         };
-        Ok(self.store()?.create_run(run, self.now())?)
+        Ok(self.writer()?.create_run(run, self.now())?)
     }
 
     /// Every run, newest first, as the store summarises them (no fold).
@@ -93,11 +93,12 @@ impl App {
         Ok(self.store()?.events(&id)?)
     }
 
-    /// Record `body` on the run as `actor` (validated and rule-checked by the store in its transaction).
+    /// Record `body` on the run as `actor` (validated and rule-checked by the store in its transaction; signed
+    /// when an identity exists; in a shared run, only as this device's member, see `team.rs`).
     pub fn append(&self, run: &str, actor: Actor<'_>, body: EventBody) -> Result<Event> {
         let id = self.resolve_run(run)?;
         let actor = required("operator name", actor)?;
-        Ok(self.store()?.append(&id, &actor, body, self.now())?)
+        self.append_checked(&id, &actor, body)
     }
 
     /// Set an item's state (item id, unique id prefix, or exact text). `skipped` needs a reason. A strict phase

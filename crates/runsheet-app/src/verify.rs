@@ -61,20 +61,35 @@ impl Verified {
 }
 
 impl App {
-    /// Check this installation's database: every run, or one (id or unique prefix).
+    /// Check this installation's database: every run, or one (id or unique prefix): each run's hash chain, then
+    /// every event's author signature against the run's membership.
     pub fn verify_store(&self, run: Option<&str>) -> Result<Verified> {
         let id = run.map(|r| self.resolve_run(r)).transpose()?;
-        Ok(Verified::Database(self.store()?.verify(id.as_deref())?))
+        let store = self.store()?;
+        Ok(Verified::Database(verify_database(&store, id.as_deref())?))
     }
 
     /// Check a file: a signed PDF, a Runsheet database (a backup), or a JSON run log.
     pub fn verify_file(&self, path: &Path) -> Result<Verified> {
         let bytes = std::fs::read(path).map_err(|e| Error::io(format!("reading {}", path.display()), &e))?;
         if bytes.starts_with(b"SQLite format 3") {
-            return Ok(Verified::Database(Store::open(path)?.verify(None)?));
+            return Ok(Verified::Database(verify_database(&Store::open(path)?, None)?));
         }
         verify_bytes(&path.display().to_string(), &bytes)
     }
+}
+
+/// The store's chain check of one run or all, then, for each run whose chain holds, the author signatures of its
+/// events (runsheet-report `check_event_authors`): the first refused event becomes the run's problem.
+fn verify_database(store: &Store, run: Option<&str>) -> Result<runsheet_store::VerifyReport> {
+    let mut report = store.verify(run)?;
+    for r in report.runs.iter_mut().filter(|r| r.problem.is_none()) {
+        let events = store.events(&r.run_id)?;
+        if let Err(e) = runsheet_report::check_event_authors(&events, &|_| true) {
+            r.problem = Some(runsheet_core::event::ChainError::Signature { id: e.id, why: e.why });
+        }
+    }
+    Ok(report)
 }
 
 /// Check a PDF or a JSON run log given as bytes (a dropped file). `name` is for messages.

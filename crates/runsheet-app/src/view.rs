@@ -554,7 +554,11 @@ pub fn blocker_view(c: &Checklist, b: &CoreBlocker) -> Option<Blocker> {
         CoreBlocker::StaleEvidence { item, .. } => (BlockerKind::StaleEvidence, item.clone(), phase_of(c, item)),
         CoreBlocker::FailingEvidence { item, .. } => (BlockerKind::FailedProbe, item.clone(), phase_of(c, item)),
         CoreBlocker::EarlierPhaseOpen { phase, .. } => (BlockerKind::Pending, String::new(), phase.clone()),
-        CoreBlocker::FourEyes { .. } | CoreBlocker::AlreadySigned { .. } | CoreBlocker::UnknownRole { .. } => return None,
+        CoreBlocker::FourEyes { .. }
+        | CoreBlocker::FourEyesKey { .. }
+        | CoreBlocker::SignedWithoutKnowledge { .. }
+        | CoreBlocker::AlreadySigned { .. }
+        | CoreBlocker::UnknownRole { .. } => return None,
     };
     let title = item_title(c, &item);
     let message = match b {

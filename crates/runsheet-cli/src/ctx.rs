@@ -48,6 +48,21 @@ impl Ctx {
     }
 }
 
+impl Ctx {
+    /// The operator name for a change to `run`: `--as NAME` if given; else, in a shared run, the name this
+    /// device writes as there (its identity: the app refuses any other); else [`Ctx::operator`]'s default.
+    pub fn operator_in(&self, run: &str, as_: Option<&str>) -> String {
+        if as_.is_some_and(|a| !a.trim().is_empty()) {
+            return self.operator(as_);
+        }
+        // An unknown run falls back to the default: the command itself then reports the run.
+        match self.app().ok().map(|app| app.shared_actor(run)) {
+            Some(Ok(Some(name))) => name,
+            _ => self.operator(None),
+        }
+    }
+}
+
 /// The OS user name when no environment variable names it (Linux/Unix: the real uid looked up in /etc/passwd).
 fn os_user_name() -> Option<String> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;

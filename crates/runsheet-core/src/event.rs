@@ -112,6 +112,11 @@ pub enum EventBody {
     },
     /// The operator allowed, for this run, sending secret `secret` (its keyring name) to `host`.
     SecretGranted { secret: String, host: String },
+    /// A person joined the run from a device: from then on every event of `device` must be signed by
+    /// `certificate` (hex X.509 DER). The event introduces itself: it is written by `device` and signed by the
+    /// certificate it carries. A device's first registration in fold order stands; another certificate for the
+    /// same device is refused.
+    MemberJoined { name: String, device: String, certificate: String },
 }
 
 impl EventBody {
@@ -129,6 +134,7 @@ impl EventBody {
             EventBody::Waived { .. } => "waived",
             EventBody::SettingsChanged { .. } => "settings_changed",
             EventBody::SecretGranted { .. } => "secret_granted",
+            EventBody::MemberJoined { .. } => "member_joined",
         }
     }
 
@@ -355,6 +361,10 @@ pub enum ChainError {
     HeadMismatch { run_id: String, expected: String },
     #[error("run {run_id}: no events")]
     Empty { run_id: String },
+    /// An author signature does not hold against the run's membership (checked outside core, where the crypto
+    /// lives: runsheet-report's `check_event_authors`); `why` says what failed.
+    #[error("event {id}: author signature refused: {why}")]
+    Signature { id: String, why: String },
 }
 
 /// Check one run's events as stored, in recording order: every hash matches its content, every parent is present

@@ -43,6 +43,10 @@ pub enum RunError {
     InvalidProbe { item: String, message: String },
     #[error("secret grant: {0}")]
     InvalidGrant(String),
+    #[error("member: {0}")]
+    InvalidMember(String),
+    #[error("device {device} is already a member of this run as {name} with another certificate")]
+    DeviceTaken { device: String, name: String },
 }
 
 impl RunError {
@@ -50,12 +54,13 @@ impl RunError {
     pub fn code(&self) -> &'static str {
         match self {
             RunError::NotCreated | RunError::UnknownItem(_) | RunError::UnknownRole(_) => "NotFound",
-            RunError::AlreadyCreated | RunError::DuplicateRole(_) => "Conflict",
+            RunError::AlreadyCreated | RunError::DuplicateRole(_) | RunError::DeviceTaken { .. } => "Conflict",
             RunError::ReasonRequired(_)
             | RunError::Empty(_)
             | RunError::BadWindow
             | RunError::InvalidProbe { .. }
-            | RunError::InvalidGrant(_) => {
+            | RunError::InvalidGrant(_)
+            | RunError::InvalidMember(_) => {
                 "Invalid"
             }
         }
@@ -94,6 +99,10 @@ pub struct ItemStatus {
     pub event: Option<String>,
     /// Everyone who changed this item's state, in fold order without repeats (four-eyes needs it).
     pub actors: Vec<String>,
+    /// Fingerprints of the certificates that signed this item's state changes, in fold order without repeats
+    /// (four-eyes by key: a name can be typed, a key cannot).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<String>,
     /// Every note written on the item (with a state change or on its own), in fold order; `note` is the last.
     pub notes: Vec<NoteRecord>,
 }
@@ -108,6 +117,7 @@ impl Default for ItemStatus {
             at: None,
             event: None,
             actors: vec![],
+            keys: vec![],
             notes: vec![],
         }
     }
@@ -176,6 +186,9 @@ pub struct SignOff {
     /// The operator who recorded it (usually `name`).
     pub by: String,
     pub event: String,
+    /// Fingerprint of the certificate that signed the sign-off event, if it was signed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
 }
 
 /// A waiver on an item.
@@ -185,6 +198,20 @@ pub struct Waiver {
     pub approver: String,
     pub at: DateTime<Utc>,
     pub by: String,
+    pub event: String,
+}
+
+/// A member of a shared run: who writes from which device, and the certificate their events are signed with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Member {
+    pub name: String,
+    pub device: String,
+    /// Hex X.509 DER, as the `member_joined` event carries it.
+    pub certificate: String,
+    /// Hex SHA-256 of the certificate's DER (what an event's author names).
+    pub fingerprint: String,
+    pub at: DateTime<Utc>,
+    /// The `member_joined` event.
     pub event: String,
 }
 
@@ -307,6 +334,9 @@ pub struct RunState {
     /// Secrets the operator allowed, for this run, to be sent to hosts: secret name -> hosts.
     pub grants: BTreeMap<String, BTreeSet<String>>,
     pub settings: Settings,
+    /// Members of a shared run by device (empty for a single-laptop run): the first `member_joined` of a device in
+    /// fold order.
+    pub members: BTreeMap<String, Member>,
     /// Every event in fold order (Lamport, device, id), including ones that changed nothing.
     pub timeline: Vec<Event>,
 }
@@ -370,6 +400,7 @@ impl RunState {
             added_probes: BTreeMap::new(),
             grants: BTreeMap::new(),
             settings: Settings::default(),
+            members: BTreeMap::new(),
             timeline: vec![event],
         })
     }
@@ -392,6 +423,9 @@ impl RunState {
                     s.event = Some(e.id.clone());
                     if !s.actors.contains(&e.actor) {
                         s.actors.push(e.actor.clone());
+                    }
+                    if let Some(a) = e.author.as_ref().filter(|a| !s.keys.contains(&a.fingerprint)) {
+                        s.keys.push(a.fingerprint.clone());
                     }
                 }
             }
@@ -439,6 +473,7 @@ impl RunState {
                     at: e.at,
                     by: e.actor.clone(),
                     event: e.id.clone(),
+                    key: e.author.as_ref().map(|a| a.fingerprint.clone()),
                 });
             }
             EventBody::RoleAdded { role } => {
@@ -458,6 +493,25 @@ impl RunState {
                             approver: approver.clone(),
                             at: e.at,
                             by: e.actor.clone(),
+                            event: e.id.clone(),
+                        },
+                    );
+                }
+            }
+            EventBody::MemberJoined { name, device, certificate } => {
+                // Only a self-introduction with a readable certificate counts, and a device's first one stands;
+                // signatures are checked where the crypto lives (runsheet-report's `event_sig`).
+                if let (true, false, Some(fingerprint)) =
+                    (*device == e.device, self.members.contains_key(device), certificate_fingerprint(certificate))
+                {
+                    self.members.insert(
+                        device.clone(),
+                        Member {
+                            name: name.trim().to_string(),
+                            device: device.clone(),
+                            certificate: certificate.clone(),
+                            fingerprint,
+                            at: e.at,
                             event: e.id.clone(),
                         },
                     );
@@ -524,7 +578,30 @@ impl RunState {
                 nonempty(approver, "approver")
             }
             EventBody::SettingsChanged { .. } => Ok(()),
+            EventBody::MemberJoined { name, device, certificate } => {
+                nonempty(name, "member name")?;
+                nonempty(device, "member device")?;
+                let fingerprint = certificate_fingerprint(certificate)
+                    .ok_or_else(|| RunError::InvalidMember("the certificate is not hex DER".into()))?;
+                match self.members.get(device) {
+                    Some(m) if m.fingerprint != fingerprint => {
+                        Err(RunError::DeviceTaken { device: device.clone(), name: m.name.clone() })
+                    }
+                    Some(_) => Err(RunError::InvalidMember(format!("device {device} is already a member"))),
+                    None => Ok(()),
+                }
+            }
         }
+    }
+
+    /// The member registered for `device`, if the run is shared and the device joined.
+    pub fn member(&self, device: &str) -> Option<&Member> {
+        self.members.get(device)
+    }
+
+    /// Whether the run is shared: someone joined it.
+    pub fn is_shared(&self) -> bool {
+        !self.members.is_empty()
     }
 
     /// Validate a `run_created` body for a new run (no state exists yet).
@@ -759,6 +836,13 @@ fn check_grant(secret: &str, host: &str) -> Result<(), RunError> {
         return Err(RunError::InvalidGrant(format!("invalid host `{host}` (a bare host name or IP address)")));
     }
     Ok(())
+}
+
+/// The hex SHA-256 fingerprint of a certificate given as hex DER (None when it is not hex or empty).
+pub fn certificate_fingerprint(certificate_hex: &str) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let der = hex::decode(certificate_hex.trim()).ok().filter(|d| !d.is_empty())?;
+    Some(hex::encode(Sha256::digest(der)))
 }
 
 fn nonempty(s: &str, what: &'static str) -> Result<(), RunError> {

@@ -1,6 +1,14 @@
 //! Sign-off rules: what blocks a person from signing a role (four-eyes, open items, stale, missing or failing
 //! probe evidence), waivers, and phase gates (strict refuses, advisory warns).
 //!
+//! Team runs add two rules, both read from the fold so every laptop computes the same:
+//! - Four-eyes by key: a sign-off signed by a certificate that also signed a state change of an item the role
+//!   covers is refused locally ([`key_blockers`]) and, when such a sign-off arrives by merge, flagged on the signed
+//!   role ([`SignoffStatus::warnings`]). Names can be typed by anyone; keys cannot.
+//! - Knowledge: a sign-off whose causal past (its parents, transitively) lacks an event that set an item the role
+//!   covers to failed, blocked or pending, and that is concurrent with it (neither is an ancestor of the other),
+//!   was made without knowledge of that event and is flagged as such ([`Blocker::SignedWithoutKnowledge`]).
+//!
 //! Pure: the facts are a [`RunState`] (the one fold of a run's events, `run.rs`) and the time comes in as `now`.
 //! This module decides; it records nothing and folds nothing. The store/CLI/desktop call [`blockers`] before
 //! appending a `SignedOff` event and [`gate_check`] before appending an `ItemSet`. Rendering of the result
@@ -32,6 +40,12 @@ pub enum Blocker {
     FailingEvidence { item: String, outcome: String },
     /// Phase gate: an earlier phase is not complete.
     EarlierPhaseOpen { phase: String, open_items: usize },
+    /// Four-eyes by key: the certificate signing the sign-off also signed a state change of an item the role
+    /// covers (whatever name either event carried).
+    FourEyesKey { item: String, fingerprint: String },
+    /// The sign-off was made without knowledge of a concurrent event that set an item the role covers to failed,
+    /// blocked or pending (recorded on another laptop at the same time).
+    SignedWithoutKnowledge { item: String, state: ItemState, by: String, event: String },
 }
 
 impl std::fmt::Display for Blocker {
@@ -49,6 +63,15 @@ impl std::fmt::Display for Blocker {
             Blocker::EarlierPhaseOpen { phase, open_items } => {
                 write!(f, "phase `{phase}` is not complete ({open_items} open item(s))")
             }
+            Blocker::FourEyesKey { item, fingerprint } => {
+                let short: String = fingerprint.chars().take(16).collect();
+                write!(f, "four-eyes: the signing key {short}… executed item {item}")
+            }
+            Blocker::SignedWithoutKnowledge { item, state, by, event } => write!(
+                f,
+                "signed without knowledge of item {item} set {} by {by} at the same time (event {event})",
+                state_name(*state)
+            ),
         }
     }
 }
@@ -79,6 +102,11 @@ pub struct SignoffStatus {
     /// The same, structured (item ids rather than prose), for callers that render their own messages.
     #[serde(default)]
     pub blockers: Vec<Blocker>,
+    /// For a signed role: what is wrong with the sign-off as recorded — four-eyes broken by name or key (a
+    /// sign-off merged from another laptop is stored, never refused, so it is flagged here), or made without
+    /// knowledge of a concurrent failure. Empty (and left out of JSON) when nothing is.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Blocker>,
 }
 
 /// Result of a phase gate check.
@@ -182,8 +210,96 @@ pub fn blockers(state: &RunState, role: &str, signer: &str, now: DateTime<Utc>) 
     out
 }
 
-/// Status of every role: who signed, or what blocks it (without the signer-specific four-eyes rule).
+/// Four-eyes by key: the covered items of `role` whose state changes the certificate `fingerprint` signed.
+/// Empty when the run relaxed four-eyes or the role is unknown.
+pub fn key_blockers(state: &RunState, role: &str, fingerprint: &str) -> Vec<Blocker> {
+    let Some(r) = state.role(role) else { return Vec::new() };
+    if !state.settings.four_eyes {
+        return Vec::new();
+    }
+    covered_items(state, r)
+        .into_iter()
+        .filter(|item| state.items.get(item).is_some_and(|s| s.keys.iter().any(|k| k == fingerprint)))
+        .map(|item| Blocker::FourEyesKey { item, fingerprint: fingerprint.to_string() })
+        .collect()
+}
+
+/// The causal relations of a run's events, by hash: who is an ancestor of whom.
+struct Causality<'a> {
+    parents: std::collections::HashMap<&'a str, &'a [String]>,
+    children: std::collections::HashMap<&'a str, Vec<&'a str>>,
+}
+
+impl<'a> Causality<'a> {
+    fn new(state: &'a RunState) -> Self {
+        let mut parents = std::collections::HashMap::new();
+        let mut children: std::collections::HashMap<&str, Vec<&str>> = std::collections::HashMap::new();
+        for e in &state.timeline {
+            parents.insert(e.hash.as_str(), e.parents.as_slice());
+            for p in &e.parents {
+                children.entry(p.as_str()).or_default().push(e.hash.as_str());
+            }
+        }
+        Causality { parents, children }
+    }
+
+    /// Every event reachable from `from` through `next` (not `from` itself).
+    fn reach(&self, from: &'a str, next: &dyn Fn(&'a str) -> Vec<&'a str>) -> std::collections::HashSet<&'a str> {
+        let mut seen = std::collections::HashSet::new();
+        let mut todo = next(from);
+        while let Some(h) = todo.pop() {
+            if seen.insert(h) {
+                todo.extend(next(h));
+            }
+        }
+        seen
+    }
+
+    /// Events neither before nor after `hash`: recorded without knowledge of each other.
+    fn concurrent(&self, hash: &'a str) -> impl Fn(&str) -> bool + '_ {
+        let before = self.reach(hash, &|h| self.parents.get(h).map(|p| p.iter().map(String::as_str).collect()).unwrap_or_default());
+        let after = self.reach(hash, &|h| self.children.get(h).cloned().unwrap_or_default());
+        let own = hash.to_string();
+        move |h: &str| h != own && !before.contains(h) && !after.contains(h)
+    }
+}
+
+/// What is wrong with a recorded sign-off (see [`SignoffStatus::warnings`]).
+fn signed_warnings(state: &RunState, role: &Role, s: &crate::run::SignOff, causality: &Causality<'_>) -> Vec<Blocker> {
+    let covered = covered_items(state, role);
+    let mut out = Vec::new();
+    if state.settings.four_eyes {
+        for item in &covered {
+            let Some(st) = state.items.get(item) else { continue };
+            if let Some(key) = s.key.as_deref().filter(|k| st.keys.iter().any(|x| x == k)) {
+                out.push(Blocker::FourEyesKey { item: item.clone(), fingerprint: key.to_string() });
+            } else if st.actors.iter().any(|p| same_person(p, &s.name)) {
+                out.push(Blocker::FourEyes { item: item.clone() });
+            }
+        }
+    }
+    let Some(signed) = state.timeline.iter().find(|e| e.id == s.event) else { return out };
+    let concurrent = causality.concurrent(signed.hash.as_str());
+    for e in &state.timeline {
+        if let crate::event::EventBody::ItemSet { item, state: st, .. } = &e.body {
+            let bad = matches!(st, ItemState::Failed | ItemState::Blocked | ItemState::Pending);
+            if bad && covered.contains(item) && concurrent(&e.hash) {
+                out.push(Blocker::SignedWithoutKnowledge {
+                    item: item.clone(),
+                    state: *st,
+                    by: e.actor.clone(),
+                    event: e.id.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Status of every role: who signed, or what blocks it (without the signer-specific four-eyes rule), and for
+/// a signed role what is wrong with its sign-off.
 pub fn statuses(state: &RunState, now: DateTime<Utc>) -> Vec<SignoffStatus> {
+    let causality = Causality::new(state);
     state
         .roles
         .iter()
@@ -196,6 +312,7 @@ pub fn statuses(state: &RunState, now: DateTime<Utc>) -> Vec<SignoffStatus> {
                 }
             }
             let blocked_by = blockers.iter().map(ToString::to_string).collect();
+            let warnings = signed.map(|s| signed_warnings(state, r, s, &causality)).unwrap_or_default();
             SignoffStatus {
                 role: r.name.clone(),
                 phase: r.phase.clone(),
@@ -204,6 +321,7 @@ pub fn statuses(state: &RunState, now: DateTime<Utc>) -> Vec<SignoffStatus> {
                 comment: signed.and_then(|s| s.comment.clone()),
                 blocked_by,
                 blockers,
+                warnings,
             }
         })
         .collect()
@@ -304,20 +422,28 @@ mod tests {
             });
             l
         }
+        /// Append on top of the previous event (a linear history, as one laptop writes it).
         fn push(&mut self, actor: &str, at: i64, body: EventBody) -> &mut Self {
+            let n = self.0.len();
+            let parents = if n == 0 { vec![] } else { vec![n - 1] };
+            self.push_on(&parents, "d", None, actor, at, body)
+        }
+        /// Append an event with the given parents (by position), device and signing key fingerprint.
+        fn push_on(&mut self, parents: &[usize], device: &str, key: Option<&str>, actor: &str, at: i64, body: EventBody) -> &mut Self {
             let n = self.0.len() as u64;
+            let lamport = 1 + parents.iter().map(|&p| self.0[p].lamport).max().unwrap_or(0);
             self.0.push(Event {
                 id: format!("e{n}"),
                 run_id: "r".into(),
-                device: "d".into(),
+                device: device.into(),
                 device_seq: None,
-                lamport: n + 1,
-                parents: vec![],
+                lamport,
+                parents: parents.iter().map(|&p| self.0[p].hash.clone()).collect(),
                 at: t(at),
                 actor: actor.into(),
                 body,
                 hash: format!("h{n}"),
-                author: None,
+                author: key.map(|k| crate::event::EventAuthor { fingerprint: k.into(), signature: "sig".into() }),
             });
             self
         }
@@ -389,6 +515,105 @@ mod tests {
         let st = statuses(&log.facts(), t(4));
         assert_eq!(st[0].signed_by.as_deref(), Some("bob"));
         assert!(!st[1].blocked_by.is_empty());
+    }
+
+    fn signed(role: &str, name: &str) -> EventBody {
+        EventBody::SignedOff { role: role.into(), name: name.into(), comment: None }
+    }
+
+    fn set(item: &str, state: ItemState) -> EventBody {
+        EventBody::ItemSet { item: item.into(), state, reason: None, note: None }
+    }
+
+    /// Four-eyes by key: the name on an event can be anything, the key that signed it cannot.
+    #[test]
+    fn four_eyes_by_key_refuses_and_flags_a_signer_whose_key_executed_the_role() {
+        let mut log = Log::new();
+        // Alice's key does item a under the name "al"; item b is done by carol's key.
+        log.push_on(&[0], "dev-a", Some("key-alice"), "al", 1, set("a", ItemState::Done))
+            .push_on(&[1], "dev-c", Some("key-carol"), "carol", 2, set("b", ItemState::Done))
+            .evidence(3, "b", Outcome::Pass);
+        let facts = log.facts();
+        assert!(blockers(&facts, "Pre Lead", "alice", t(4)).is_empty(), "by name alone alice looks clean");
+        assert_eq!(
+            key_blockers(&facts, "pre lead", "key-alice"),
+            vec![Blocker::FourEyesKey { item: "a".into(), fingerprint: "key-alice".into() }],
+            "her key executed item a"
+        );
+        assert!(key_blockers(&facts, "Pre Lead", "key-bob").is_empty(), "bob's key executed nothing");
+        assert!(key_blockers(&facts, "Nobody", "key-alice").is_empty(), "unknown roles are the other rules' business");
+
+        // The same sign-off arriving by merge is stored, and flagged on the signed role.
+        log.push_on(&[3], "dev-a", Some("key-alice"), "alice", 5, signed("Pre Lead", "alice"));
+        let st = statuses(&log.facts(), t(6));
+        assert_eq!(st[0].signed_by.as_deref(), Some("alice"));
+        assert_eq!(st[0].warnings, vec![Blocker::FourEyesKey { item: "a".into(), fingerprint: "key-alice".into() }]);
+        assert!(st[0].warnings[0].to_string().starts_with("four-eyes: the signing key key-alice"), "{}", st[0].warnings[0]);
+
+        log.push("lead", 7, EventBody::SettingsChanged { four_eyes: Some(false), gate_mode: None });
+        assert!(key_blockers(&log.facts(), "Pre Lead", "key-alice").is_empty(), "the run relaxed four-eyes");
+        assert!(statuses(&log.facts(), t(8))[0].warnings.is_empty());
+    }
+
+    /// The knowledge rule, case by case: (what happened to item a relative to the sign-off, flagged?).
+    #[test]
+    fn a_sign_off_concurrent_with_a_failure_is_flagged_as_signed_without_knowledge() {
+        // e1: both items done on laptop A (with b's evidence at e2). The sign-off and the change of item a are
+        // placed before, after or beside each other.
+        let base = || {
+            let mut log = Log::new();
+            log.push_on(&[0], "dev-a", None, "alice", 1, set("a", ItemState::Done))
+                .push_on(&[1], "dev-a", None, "alice", 2, set("b", ItemState::Done))
+                .evidence(3, "b", Outcome::Pass);
+            log // positions 0..=3
+        };
+        type Case = (&'static str, fn(&mut Log), Option<ItemState>);
+        let cases: Vec<Case> = vec![
+            ("failed on laptop B while A signed", |l| {
+                l.push_on(&[3], "dev-b", None, "bob", 4, set("a", ItemState::Failed));
+                l.push_on(&[3], "dev-a", None, "carol", 5, signed("Pre Lead", "carol"));
+            }, Some(ItemState::Failed)),
+            ("blocked on laptop B while A signed", |l| {
+                l.push_on(&[3], "dev-b", None, "bob", 4, set("a", ItemState::Blocked));
+                l.push_on(&[3], "dev-a", None, "carol", 5, signed("Pre Lead", "carol"));
+            }, Some(ItemState::Blocked)),
+            ("reopened on laptop B while A signed", |l| {
+                l.push_on(&[3], "dev-b", None, "bob", 4, set("a", ItemState::Pending));
+                l.push_on(&[3], "dev-a", None, "carol", 5, signed("Pre Lead", "carol"));
+            }, Some(ItemState::Pending)),
+            ("failed after the sign-off, knowing it", |l| {
+                l.push_on(&[3], "dev-a", None, "carol", 4, signed("Pre Lead", "carol"));
+                l.push_on(&[4], "dev-b", None, "bob", 5, set("a", ItemState::Failed));
+            }, None),
+            ("failed and fixed before the sign-off", |l| {
+                l.push_on(&[3], "dev-b", None, "bob", 4, set("a", ItemState::Failed));
+                l.push_on(&[4], "dev-b", None, "bob", 5, set("a", ItemState::Done));
+                l.push_on(&[5], "dev-a", None, "carol", 6, signed("Pre Lead", "carol"));
+            }, None),
+            ("done concurrently (not a failure)", |l| {
+                l.push_on(&[3], "dev-b", None, "bob", 4, set("a", ItemState::Done));
+                l.push_on(&[3], "dev-a", None, "carol", 5, signed("Pre Lead", "carol"));
+            }, None),
+            ("failed concurrently on an item the role does not cover", |l| {
+                l.push_on(&[3], "dev-b", None, "bob", 4, set("c", ItemState::Failed));
+                l.push_on(&[3], "dev-a", None, "carol", 5, signed("Pre Lead", "carol"));
+            }, None),
+        ];
+        for (what, build, flagged) in cases {
+            let mut log = base();
+            build(&mut log);
+            let st = statuses(&log.facts(), t(10));
+            assert_eq!(st[0].signed_by.as_deref(), Some("carol"), "{what}");
+            let found: Vec<ItemState> = st[0]
+                .warnings
+                .iter()
+                .filter_map(|w| match w {
+                    Blocker::SignedWithoutKnowledge { item, state, by, .. } if item == "a" && by == "bob" => Some(*state),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(found, flagged.into_iter().collect::<Vec<_>>(), "{what}: {:?}", st[0].warnings);
+        }
     }
 
     #[test]

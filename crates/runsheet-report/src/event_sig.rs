@@ -60,6 +60,112 @@ pub fn verify_event_author(event: &Event, cert_der: &[u8]) -> std::result::Resul
     Ok(fingerprint)
 }
 
+/// An event whose author signature checked out: who signed it, by the run's membership.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct VerifiedAuthor {
+    /// The member name the device registered with.
+    pub name: String,
+    /// Hex SHA-256 of the member's certificate.
+    pub fingerprint: String,
+}
+
+/// A device's registration in a run (its first valid `member_joined`).
+struct Registration {
+    name: String,
+    cert_der: Vec<u8>,
+    fingerprint: String,
+    /// Fold position of the `member_joined` event: the device's events after it must be signed.
+    joined: (u64, String, String),
+}
+
+/// Check the author signatures of a run's events against the run's membership (its `member_joined` events).
+///
+/// The rules, in one place for `verify` (database, run log, PDF) and for merging events made elsewhere:
+/// - A `member_joined` introduces itself: written by the device it registers and signed by the certificate it
+///   carries. A device's first registration (fold order) stands; one naming another certificate is refused.
+/// - An event of a registered device must be signed by that device's member certificate. Before the device's
+///   `member_joined` (in fold order, which for one device is the order it wrote in) it may be unsigned: a run
+///   made on a laptop before it was shared.
+/// - A signed event of a device that is not registered is refused in a run with members (its certificate is
+///   unknown); in a run without members no certificate is recorded, so such a signature cannot be checked and the
+///   event counts as unsigned. Unsigned events of unregistered devices (single-laptop runs, events from before
+///   team runs existed) stay valid.
+///
+/// `events` are all the run's events (any order); only those for which `check` returns true have their
+/// signatures checked (`member_joined` events are always checked: membership rests on them). Returns the
+/// verified author of each checked, signed event by event id; the first refusal names its event.
+pub fn check_event_authors(
+    events: &[Event],
+    check: &dyn Fn(&Event) -> bool,
+) -> std::result::Result<std::collections::BTreeMap<String, VerifiedAuthor>, EventSignatureError> {
+    use runsheet_core::event::EventBody;
+    use std::collections::{BTreeMap, HashMap};
+
+    let mut ordered: Vec<&Event> = events.iter().collect();
+    ordered.sort_by(|a, b| a.fold_key().cmp(&b.fold_key()));
+    let key = |e: &Event| (e.lamport, e.device.clone(), e.id.clone());
+    let mut members: HashMap<String, Registration> = HashMap::new();
+    let mut verified = BTreeMap::new();
+    for e in &ordered {
+        let EventBody::MemberJoined { name, device, certificate } = &e.body else { continue };
+        let fail = |why: String| EventSignatureError { id: e.id.clone(), why };
+        if *device != e.device {
+            return Err(fail(format!(
+                "it registers device {device} but was written by device {}: a device can only introduce itself",
+                e.device
+            )));
+        }
+        let cert_der = hex::decode(certificate.trim())
+            .map_err(|err| fail(format!("its certificate is not hex DER: {err}")))?;
+        let fingerprint = verify_event_author(e, &cert_der).map_err(|err| {
+            fail(format!("it is not signed by the certificate it introduces ({})", err.why))
+        })?;
+        if let Some(existing) = members.get(device) {
+            if existing.fingerprint != fingerprint {
+                return Err(fail(format!(
+                    "device {device} is already a member as {} with certificate {}; another certificate cannot take it over",
+                    existing.name, existing.fingerprint
+                )));
+            }
+            continue;
+        }
+        verified.insert(e.id.clone(), VerifiedAuthor { name: name.trim().to_string(), fingerprint: fingerprint.clone() });
+        members.insert(
+            device.clone(),
+            Registration { name: name.trim().to_string(), cert_der, fingerprint, joined: key(e) },
+        );
+    }
+    for e in ordered {
+        if matches!(e.body, EventBody::MemberJoined { .. }) || !check(e) {
+            continue;
+        }
+        let fail = |why: String| EventSignatureError { id: e.id.clone(), why };
+        match (members.get(&e.device), &e.author) {
+            (Some(m), Some(_)) => {
+                let fingerprint = verify_event_author(e, &m.cert_der).map_err(|err| {
+                    fail(format!("its device {} belongs to member {}, but {}", e.device, m.name, err.why))
+                })?;
+                verified.insert(e.id.clone(), VerifiedAuthor { name: m.name.clone(), fingerprint });
+            }
+            (Some(m), None) if key(e) > m.joined => {
+                return Err(fail(format!(
+                    "it carries no author signature, but its device {} belongs to member {} (certificate {})",
+                    e.device, m.name, m.fingerprint
+                )));
+            }
+            (Some(_), None) | (None, None) => {}
+            (None, Some(author)) if !members.is_empty() => {
+                return Err(fail(format!(
+                    "it is signed with certificate {}, which no member of the run registered for its device {}",
+                    author.fingerprint, e.device
+                )));
+            }
+            (None, Some(_)) => {}
+        }
+    }
+    Ok(verified)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {

@@ -34,8 +34,52 @@ pub struct ReportInput {
     pub gate_mode: GateMode,
     pub phases: Vec<PhaseReport>,
     pub signoffs: Vec<SignoffStatus>,
+    /// The per-event signature of each recorded sign-off, checked against the run's membership
+    /// ([`crate::event_sig::check_event_authors`]), in the order of `signoffs`.
+    pub signoff_signatures: Vec<SignoffSignature>,
     /// The run's status (`RunState::status`), which the outcome line words.
     pub status: RunStatus,
+}
+
+/// Who signed a sign-off event with which key, and whether that signature holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SignoffSignature {
+    pub role: String,
+    /// The sign-off event.
+    pub event: String,
+    /// The member name the signing device registered with (when verified).
+    pub signer: Option<String>,
+    /// Hex SHA-256 of the signing certificate (as the event names it).
+    pub fingerprint: Option<String>,
+    /// The signature verified against the member certificate of the event's device.
+    pub verified: bool,
+    /// Why it is not verified (no signature, no member certificate to check it against, or the refusal).
+    pub problem: Option<String>,
+}
+
+/// Check each recorded sign-off's author signature on its own, so one bad event does not hide the others.
+fn signoff_signatures(state: &RunState, signoffs: &[SignoffStatus]) -> Vec<SignoffSignature> {
+    signoffs
+        .iter()
+        .filter_map(|st| {
+            // The first signature of a role is the one that counts (as in `statuses`).
+            let s = state.signoffs.iter().find(|s| s.role.eq_ignore_ascii_case(&st.role) && st.signed_by.is_some())?;
+            let event = state.timeline.iter().find(|e| e.id == s.event)?;
+            let fingerprint = event.author.as_ref().map(|a| a.fingerprint.clone());
+            let (signer, verified, problem) =
+                match crate::event_sig::check_event_authors(&state.timeline, &|e| e.id == s.event) {
+                    Ok(authors) => match authors.get(&s.event) {
+                        Some(a) => (Some(a.name.clone()), true, None),
+                        None if fingerprint.is_some() => {
+                            (None, false, Some("no member certificate in the run to check the signature against".into()))
+                        }
+                        None => (None, false, Some("the sign-off event is not signed".into())),
+                    },
+                    Err(e) => (None, false, Some(e.why)),
+                };
+            Some(SignoffSignature { role: st.role.clone(), event: s.event.clone(), signer, fingerprint, verified, problem })
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -160,6 +204,7 @@ impl ReportInput {
     /// depend on it).
     pub fn from_state(state: &RunState, now: DateTime<Utc>) -> crate::Result<Self> {
         let m = &state.meta;
+        let signoffs = statuses(state, now);
         Ok(ReportInput {
             run_id: state.run_id.clone(),
             title: m.title.clone(),
@@ -176,7 +221,8 @@ impl ReportInput {
             four_eyes: state.settings.four_eyes,
             gate_mode: state.settings.gate_mode,
             phases: build_phases(&state.checklist, state),
-            signoffs: statuses(state, now),
+            signoff_signatures: signoff_signatures(state, &signoffs),
+            signoffs,
             status: state.status(),
         })
     }

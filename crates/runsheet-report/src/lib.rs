@@ -15,7 +15,7 @@ mod pdfobj;
 pub mod render;
 pub mod verify;
 
-pub use event_sig::{verify_event_author, EventSignatureError};
+pub use event_sig::{check_event_authors, verify_event_author, EventSignatureError, VerifiedAuthor};
 pub use identity::{Identity, KeyStore, KeyringKeyStore, MemoryKeyStore};
 pub use input::ReportInput;
 pub use render::{render_pdf, Paper, SignerSummary};

@@ -652,6 +652,27 @@ fn signoff_block(cv: &mut Canvas, input: &ReportInput, signer: Option<&SignerSum
                     cv.y += 3.0;
                     cv.para(MARGIN_X + 16.0, width - 16.0, FontKind::Regular, 8.5, GREY, &format!("“{cm}”"));
                 }
+                if let Some(sig) = input.signoff_signatures.iter().find(|g| g.role == s.role) {
+                    let (line, colour) = match (sig.verified, &sig.signer, &sig.fingerprint, &sig.problem) {
+                        (true, Some(name), Some(fp), _) => {
+                            (format!("Signed by {name}, certificate SHA-256 {fp}: signature verified."), GREEN)
+                        }
+                        (_, _, Some(fp), problem) => (
+                            format!(
+                                "Certificate SHA-256 {fp}: signature NOT verified ({}).",
+                                problem.as_deref().unwrap_or("unknown")
+                            ),
+                            RED,
+                        ),
+                        (_, _, None, _) => ("No per-event signature (recorded before signing existed).".into(), GREY),
+                    };
+                    cv.y += 3.0;
+                    cv.para(MARGIN_X + 16.0, width - 16.0, FontKind::Regular, 8.0, colour, &line);
+                }
+                for w in &s.warnings {
+                    let msg = blocker_text(input, w);
+                    cv.para(MARGIN_X + 16.0, width - 16.0, FontKind::Regular, 8.0, RED, &format!("warning: {msg}"));
+                }
             }
             _ => {
                 cv.text_at(MARGIN_X + width * 0.5, cv.y, FontKind::Regular, 10.0, AMBER, "not signed");
@@ -694,6 +715,15 @@ fn blocker_text(input: &ReportInput, b: &Blocker) -> String {
         Blocker::MissingEvidence { item } => format!("{} has probes but no evidence", text(item)),
         Blocker::StaleEvidence { item, fresh_until } => format!("evidence of {} went stale at {}", text(item), fmt_time(fresh_until)),
         Blocker::FailingEvidence { item, outcome } => format!("latest evidence of {} is {outcome}", text(item)),
+        Blocker::FourEyes { item } => format!("four-eyes: the signer executed {}", text(item)),
+        Blocker::FourEyesKey { item, fingerprint } => {
+            format!("four-eyes: the signing key (certificate SHA-256 {fingerprint}) executed {}", text(item))
+        }
+        Blocker::SignedWithoutKnowledge { item, state, by, event } => format!(
+            "signed without knowledge of {} set {} by {by} at the same time (event {event})",
+            text(item),
+            runsheet_core::signoff::state_name(*state)
+        ),
         other => other.to_string(),
     }
 }

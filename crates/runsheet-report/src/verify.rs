@@ -73,6 +73,9 @@ pub struct RunLogCheck {
     pub dag_ok: bool,
     /// Each event's hash was recomputed from its content (false when the log did not parse).
     pub hashes_recomputed: bool,
+    /// The events whose author signature verified against the run's membership, by event id, with the member
+    /// who signed ([`crate::event_sig::check_event_authors`]; empty when the chain did not verify).
+    pub authors: std::collections::BTreeMap<String, crate::event_sig::VerifiedAuthor>,
     pub problems: Vec<String>,
 }
 
@@ -319,6 +322,7 @@ pub fn check_run_log(data: &[u8]) -> RunLogCheck {
                 heads: Vec::new(),
                 dag_ok: false,
                 hashes_recomputed: false,
+                authors: Default::default(),
                 problems: vec![problem],
             };
         }
@@ -354,15 +358,16 @@ pub fn check_run_log(data: &[u8]) -> RunLogCheck {
             problems.push(format!("head_hashes {claimed:?} are not the events' heads {actual:?}"));
         }
     }
-    RunLogCheck {
-        format: log.format,
-        events: events.len(),
-        run_id,
-        heads,
-        dag_ok: problems.is_empty(),
-        hashes_recomputed,
-        problems,
+    let dag_ok = problems.is_empty();
+    // Signatures only mean something on an intact chain: checked after it.
+    let mut authors = Default::default();
+    if dag_ok {
+        match crate::event_sig::check_event_authors(events, &|_| true) {
+            Ok(a) => authors = a,
+            Err(e) => problems.push(e.to_string()),
+        }
     }
+    RunLogCheck { format: log.format, events: events.len(), run_id, heads, dag_ok, hashes_recomputed, authors, problems }
 }
 
 #[cfg(test)]

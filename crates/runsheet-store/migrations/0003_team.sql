@@ -7,6 +7,8 @@ ALTER TABLE events ADD COLUMN device_seq INTEGER;
 ALTER TABLE events ADD COLUMN author TEXT;
 -- One event per (device, number): a second event under a number already used is a forked or forged device.
 CREATE UNIQUE INDEX events_device_seq ON events(device, device_seq) WHERE device_seq IS NOT NULL;
+-- Who joined a run from which device: asked on every write to a run (is it shared, did this device join).
+CREATE INDEX events_members ON events(run_id, device) WHERE kind = 'member_joined';
 
 -- Runs shared with a team. `pushed_seq` is the highest of this device's `device_seq` the server acknowledged
 -- for the run (it only grows); the outbox is this device's events of the run above it.

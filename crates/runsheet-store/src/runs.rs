@@ -179,6 +179,16 @@ impl Store {
                 body,
             );
             let event = self.number_and_sign(tx, event)?;
+            // Four-eyes by key: only now is the signing certificate known.
+            if let (EventBody::SignedOff { role, name, .. }, Some(author)) = (&event.body, &event.author) {
+                let blockers = signoff::key_blockers(&state, role, &author.fingerprint);
+                if !blockers.is_empty() {
+                    return Err(StoreError::Refused {
+                        what: format!("{name} cannot sign off `{role}`"),
+                        blockers: blockers.iter().map(ToString::to_string).collect(),
+                    });
+                }
+            }
             insert_event(tx, &event).map_err(|e| self.sql_err(e))?;
             let seq = tx.last_insert_rowid();
             state.apply(event.clone());

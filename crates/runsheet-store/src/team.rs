@@ -68,6 +68,34 @@ impl Store {
         self.signer.is_some()
     }
 
+    /// Whether someone joined the run (it holds a `member_joined` event): a shared run.
+    pub fn is_shared(&self, run_id: &str) -> Result<bool> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM events WHERE run_id = ?1 AND kind = 'member_joined')",
+                [run_id],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.sql_err(e))
+    }
+
+    /// The first `member_joined` event `device` wrote in the run (a device introduces only itself), if any.
+    pub fn member_joined(&self, run_id: &str, device: &str) -> Result<Option<Event>> {
+        let row = self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT {EVENT_COLUMNS} FROM events
+                     WHERE run_id = ?1 AND device = ?2 AND kind = 'member_joined' ORDER BY lamport, id LIMIT 1"
+                ),
+                params![run_id, device],
+                row_to_event,
+            )
+            .optional()
+            .map_err(|e| self.sql_err(e))?;
+        row.transpose()
+    }
+
     /// The highest `device_seq` held for the run, per device (devices with only unnumbered events are left out).
     /// An unknown run gives an empty map: a pull then asks for everything.
     pub fn known_seqs(&self, run_id: &str) -> Result<BTreeMap<String, u64>> {
@@ -408,7 +436,7 @@ impl Store {
             let events: Vec<Event> = load_events(tx, &run_id).map_err(sql)?.into_iter().collect::<Result<_>>()?;
             let state = RunState::fold(events)?;
             let progress = serde_json::to_string(&state.progress()).unwrap_or_else(|_| "{}".into());
-            let updated = state.timeline.iter().map(|e| e.at).max().unwrap_or_else(|| state.meta.created_at);
+            let updated = state.timeline.iter().map(|e| e.at).max().unwrap_or(state.meta.created_at);
             tx.execute(
                 "UPDATE runs SET event_count = event_count + ?2, head = ?3, status = ?4, progress = ?5, updated_at = ?6
                  WHERE id = ?1",

@@ -1,5 +1,8 @@
 //! Integration tests of the store against real SQLite files in temporary directories. Modules mirror `src/`.
 
+// A failed expectation in a test is the test failing, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};

@@ -15,6 +15,10 @@ fn append_latency_times_every_append_and_verifies_the_chain() {
     assert_eq!(r.quantile(1.0), r.max());
     assert!(!dir.path().join("runsheet.db").exists(), "never an installation's database");
 
+    // Signed: every event carries a signature that holds (checked after timing).
+    let s = runsheet_app::bench::append_latency_with(dir.path(), 5, 3, true).expect("the signed benchmark runs");
+    assert!(s.signed && s.verified && s.sorted.len() == 5, "{s:?}");
+
     // A second run replaces the scratch database rather than appending to the old one.
     let again = runsheet_app::bench::append_latency(dir.path(), 0, 1).expect("nothing to append is fine");
     assert!(again.sorted.is_empty() && again.verified);

@@ -14,4 +14,5 @@ mod runs;
 mod secrets;
 mod signoff;
 mod support;
+mod team;
 mod verify;

@@ -145,7 +145,7 @@ fn summary(results: &[ProbeResult]) -> Result<()> {
 
 fn run_probes(ctx: &Ctx, run: &str, items: &[String], json: bool, concurrency: usize, as_: Option<&str>) -> Result<()> {
     let app = ctx.app()?;
-    let actor = ctx.operator(as_);
+    let actor = ctx.operator_in(run, as_);
     let target = ProbeTarget::Items { items: items.to_vec() };
     let recorded = app.run_probes(run, &target, &actor, concurrency)?;
     if recorded.is_empty() {
@@ -187,7 +187,7 @@ fn arm(ctx: &Ctx, run: &str, item: &str, as_: Option<&str>) -> Result<()> {
     let state = app.run(run)?;
     let item = runsheet_app::runs::resolve_item(&state, item)?;
     let run_id = state.run_id;
-    match app.arm(&run_id, &item, &ctx.operator(as_))? {
+    match app.arm(&run_id, &item, &ctx.operator_in(&run_id, as_))? {
         Some(_) => println!("armed shell probes of {item} for run {run_id}"),
         None => println!("shell probes of {item} are already armed for run {run_id}"),
     }
@@ -211,7 +211,7 @@ fn add(ctx: &Ctx, run: &str, item: &str, file: Option<&std::path::Path>, as_: Op
         let name = file.map_or_else(|| "stdin".to_string(), |f| f.display().to_string());
         bail!("{name}: invalid probe: {e}");
     }
-    let added = app.add_probe(run, item, &source, &ctx.operator(as_))?;
+    let added = app.add_probe(run, item, &source, &ctx.operator_in(run, as_))?;
     println!("added probe #{} to {} in run {} ({})", added.index, added.item, added.event.run_id, added.event.id);
     Ok(())
 }

@@ -58,6 +58,21 @@ pub enum Command {
     },
     /// Share a run with the team joined with `runsheet team join`, and push it.
     Share { run: String },
+    /// Write a run's signed events to a bundle file, for a laptop that cannot reach the team database (the run
+    /// becomes shared: this device joins it first, which needs an identity).
+    Bundle {
+        run: String,
+        #[arg(short = 'o', long = "output")]
+        output: std::path::PathBuf,
+    },
+    /// Merge a bundle file: every event is checked (hash, signature, membership) and nothing is stored when one
+    /// is refused; importing the same bundle again stores nothing.
+    ImportBundle {
+        file: std::path::PathBuf,
+        /// The run the bundle must be for (id or unique prefix).
+        #[arg(long)]
+        into: Option<String>,
+    },
     /// Export a run as Markdown, a JSON run log, or a signed PDF.
     Export {
         run: String,
@@ -136,7 +151,7 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
             let state = ItemState::parse(&state).ok_or_else(|| {
                 anyhow!("unknown state `{state}` (expected pending, done, skipped, failed, blocked or n/a)")
             })?;
-            let actor = ctx.operator(as_.as_deref());
+            let actor = ctx.operator_in(&run, as_.as_deref());
             let change = app.set_item(&run, &item, state, reason, note, &actor)?;
             // Advisory phase gates warn; strict ones are refused by the app.
             for b in &change.warnings {
@@ -149,6 +164,21 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
         Command::Share { run } => {
             let r = app.share_run(&run)?;
             println!("shared run {}: {} events pushed, {} pulled", r.run_id, r.pushed, r.pulled);
+            Ok(())
+        }
+        Command::Bundle { run, output } => {
+            let out = app.bundle(&run, &output)?;
+            let joined = if out.joined { "; this device joined the run" } else { "" };
+            println!("wrote {} ({} events of run {}{joined})", output.display(), out.events, out.run_id);
+            Ok(())
+        }
+        Command::ImportBundle { file, into } => {
+            let out = app.import_bundle(&file, into.as_deref())?;
+            if out.stored == 0 {
+                println!("nothing new from {}: all {} events of run {} were already here", file.display(), out.known, out.run_id);
+            } else {
+                println!("imported {} new events into run {} ({} already here)", out.stored, out.run_id, out.known);
+            }
             Ok(())
         }
         Command::Export { run, format, output, paper, layout } => {
@@ -295,6 +325,10 @@ fn show_text(s: &RunState, now: DateTime<Utc>) -> String {
             match (&r.signed_by, r.at) {
                 (Some(by), Some(at)) => out.push_str(&format!("  {}: {by} at {}\n", r.role, at.format("%Y-%m-%d %H:%M UTC"))),
                 _ => out.push_str(&format!("  {}: (not signed)\n", r.role)),
+            }
+            // A sign-off merged from another laptop is stored, never refused: what is wrong with it shows here.
+            for w in &r.warnings {
+                out.push_str(&format!("    warning: {w}\n"));
             }
         }
     }

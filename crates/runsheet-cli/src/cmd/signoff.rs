@@ -11,7 +11,7 @@ use crate::ctx::Ctx;
 pub struct Args {
     pub run: String,
     pub role: String,
-    /// Who signs (defaults to $RUNSHEET_OPERATOR, else the OS user name).
+    /// Who signs (defaults to $RUNSHEET_OPERATOR, else the OS user name; in a shared run, your identity's name, and no other is accepted).
     #[arg(long = "as")]
     pub as_: Option<String>,
     #[arg(long)]
@@ -24,13 +24,13 @@ pub struct WaiveArgs {
     pub item: String,
     #[arg(long)]
     pub reason: String,
-    /// The approver (defaults to $RUNSHEET_OPERATOR, else the OS user name).
+    /// The approver (defaults to $RUNSHEET_OPERATOR, else the OS user name; in a shared run, your identity's name, and no other is accepted).
     #[arg(long = "as")]
     pub as_: Option<String>,
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
-    let signer = ctx.operator(args.as_.as_deref());
+    let signer = ctx.operator_in(&args.run, args.as_.as_deref());
     let ev = ctx.app()?.sign_off(&args.run, &args.role, &signer, args.comment)?;
     // The run's own spelling of the role, as recorded.
     let role = match &ev.body {
@@ -46,7 +46,7 @@ pub fn waive(args: WaiveArgs, ctx: &Ctx) -> Result<()> {
     if args.reason.trim().is_empty() {
         bail!("a waiver needs a reason (--reason)");
     }
-    let approver = ctx.operator(args.as_.as_deref());
+    let approver = ctx.operator_in(&args.run, args.as_.as_deref());
     let ev = ctx.app()?.waive(&args.run, &args.item, &args.reason, &approver)?;
     let item = match &ev.body {
         EventBody::Waived { item, .. } => item.as_str(),

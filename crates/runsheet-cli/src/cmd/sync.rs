@@ -5,7 +5,7 @@ use std::ops::ControlFlow;
 
 use anyhow::Result;
 
-use runsheet_app::team::{RunSync, WatchEvent};
+use runsheet_app::sync::{RunSync, WatchEvent};
 
 use crate::ctx::Ctx;
 

@@ -54,7 +54,7 @@ pub enum Command {
 /// The password for `url` when the URL holds none: `RUNSHEET_TEAM_PASSWORD`, stdin with `--password-stdin`, or a
 /// no-echo prompt on a terminal; `None` otherwise (the server then says whether it needs one).
 fn password(url: &str, from_stdin: bool) -> Result<Option<Sensitive<String>>> {
-    if runsheet_app::team::url_has_password(url)? {
+    if runsheet_app::sync::url_has_password(url)? {
         return Ok(None);
     }
     let mut value = if from_stdin {

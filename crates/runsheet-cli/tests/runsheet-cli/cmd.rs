@@ -384,6 +384,8 @@ mod bench {
         let out = h.ok(&["bench", "--events", "12", "--items", "4", "--dir", dir.to_str().expect("path")]);
         assert!(out.starts_with("event append (12 events, 4-item run, file-backed WAL"), "{out}");
         assert!(out.contains("p50 ") && out.contains("p95 ") && out.trim_end().ends_with("verify ok"), "{out}");
+        let signed = out.lines().nth(1).unwrap_or_default();
+        assert!(signed.starts_with("event append, each signed") && signed.ends_with("verify ok"), "{out}");
         assert!(dir.join("bench.db").is_file(), "a given --dir keeps its scratch database");
         assert!(!h.db().exists(), "the benchmark never opens the installation's database");
         let out = h.ok(&["bench", "--events", "0", "--items", "3", "--dir", dir.to_str().expect("path")]);
@@ -436,5 +438,165 @@ mod identity {
         assert!(verified.contains("signature by Dana Ops") && verified.contains("ok    signature covers the whole file"), "{verified}");
         let err = h.fails(&["run", "export", &run, "--format", "pdf"], 1);
         assert!(err.contains("-o FILE.pdf"), "{err}");
+    }
+}
+
+mod bundle {
+    use super::*;
+    use runsheet_core::event::Event;
+    use std::process::Output;
+
+    /// A laptop: a home with its own keyring services and an identity. Real keyring (scripts/with-keyring.sh);
+    /// None (the test skips with a line) when there is none, unless CI=true.
+    struct Laptop {
+        home: Home,
+        service: String,
+    }
+
+    impl Laptop {
+        fn new(name: &str) -> Option<Laptop> {
+            let service = format!("runsheet-cli-test-bundle-{name}-{}", std::process::id());
+            let l = Laptop { home: Home::new(), service };
+            let probe = l.run(&["secret", "list"]);
+            if !probe.status.success() {
+                let msg = String::from_utf8_lossy(&probe.stderr).into_owned();
+                assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "CI=true but no keyring: {msg}");
+                eprintln!("SKIPPING bundle tests: {msg}");
+                return None;
+            }
+            l.ok(&["identity", "create", "--name", name, "--force"]);
+            Some(l)
+        }
+        fn run(&self, args: &[&str]) -> Output {
+            self.home.cmd(args).env("RUNSHEET_SECRET_SERVICE", &self.service).output().expect("run runsheet")
+        }
+        fn ok(&self, args: &[&str]) -> String {
+            let out = self.run(args);
+            assert!(out.status.success(), "runsheet {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+            String::from_utf8(out.stdout).expect("utf-8")
+        }
+        fn fails(&self, args: &[&str]) -> String {
+            let out = self.run(args);
+            let err = String::from_utf8_lossy(&out.stderr).into_owned();
+            assert_eq!(out.status.code(), Some(1), "runsheet {args:?} should fail: {err}");
+            assert!(!err.contains("panicked"), "{err}");
+            err
+        }
+        fn show(&self, run: &str) -> serde_json::Value {
+            serde_json::from_str(&self.ok(&["run", "show", run, "--json"])).expect("json")
+        }
+        fn bundle(&self, run: &str, name: &str) -> std::path::PathBuf {
+            let path = self.home.path().join(name);
+            self.ok(&["run", "bundle", run, "-o", path.to_str().expect("path")]);
+            path
+        }
+    }
+
+    fn path(p: &std::path::Path) -> &str {
+        p.to_str().expect("utf-8 path")
+    }
+
+    /// Item states by id, the part of `run show --json` both laptops must agree on.
+    fn states(v: &serde_json::Value) -> Vec<(String, String)> {
+        items(v).iter().map(|i| (i["id"].as_str().unwrap_or("").to_string(), i["state"].as_str().unwrap_or("").to_string())).collect()
+    }
+
+    #[test]
+    fn two_laptops_exchange_a_run_by_bundle_and_converge() {
+        let (Some(a), Some(b)) = (Laptop::new("Alice"), Laptop::new("Bob")) else { return };
+        let (run, its) = new_run(&a.home);
+        let first = its[0]["id"].as_str().expect("id").to_string();
+        let second = its[1]["id"].as_str().expect("id").to_string();
+        a.ok(&["run", "set", &run, &first, "done"]);
+        let out = a.ok(&["run", "bundle", &run, "-o", path(&a.home.path().join("a.bundle"))]);
+        assert!(out.contains("this device joined the run"), "{out}");
+        let a_bundle = a.home.path().join("a.bundle");
+
+        let out = b.ok(&["run", "import-bundle", path(&a_bundle)]);
+        assert!(out.starts_with("imported 3 new events into run"), "run_created, item_set, member_joined: {out}");
+        let out = b.ok(&["run", "import-bundle", path(&a_bundle), "--into", &run[..12]]);
+        assert!(out.starts_with("nothing new from") && out.contains("all 3 events"), "a replay stores nothing: {out}");
+
+        // Bob writes as Bob (his identity), whatever RUNSHEET_OPERATOR says; another --as is refused.
+        let out = b.ok(&["run", "set", &run, &second, "done"]);
+        assert!(out.contains(" by Bob "), "{out}");
+        let err = b.fails(&["run", "set", &run, &second, "failed", "--as", "alice"]);
+        assert!(err.contains("drop --as alice"), "{err}");
+
+        let b_bundle = b.bundle(&run, "b.bundle");
+        let out = a.ok(&["run", "import-bundle", path(&b_bundle)]);
+        assert!(out.starts_with("imported 2 new events"), "bob's member_joined and item_set: {out}");
+        assert_eq!(states(&a.show(&run)), states(&b.show(&run)), "both laptops show the same run");
+        assert!(a.ok(&["verify"]).contains("ok"), "alice's store verifies");
+        assert!(b.ok(&["verify"]).contains("ok"), "bob's store verifies");
+    }
+
+    /// Each bad bundle is refused with a message naming what is wrong, and stores nothing.
+    #[test]
+    fn bad_bundles_are_refused_and_store_nothing() {
+        let (Some(a), Some(b)) = (Laptop::new("Carol"), Laptop::new("Dave")) else { return };
+        let (run, its) = new_run(&a.home);
+        let first = its[0]["id"].as_str().expect("id").to_string();
+        a.ok(&["run", "set", &run, &first, "done"]);
+        let a_bundle = a.bundle(&run, "a.bundle");
+        b.ok(&["run", "import-bundle", path(&a_bundle)]);
+        b.ok(&["run", "set", &run, &first, "failed"]);
+        let b_bundle = b.bundle(&run, "b.bundle");
+        let (other, _) = new_run(&a.home);
+        let count = || a.show(&run)["events"].as_u64().unwrap_or(0);
+        let before = count();
+
+        let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&b_bundle).expect("read")).expect("json");
+        let a_device = doc["events"][0]["device"].as_str().expect("device").to_string();
+        let write = |name: &str, f: &dyn Fn(&mut Vec<Event>)| {
+            let mut d = doc.clone();
+            let mut events: Vec<Event> = serde_json::from_value(d["events"].clone()).expect("events");
+            f(&mut events);
+            d["events"] = serde_json::to_value(events).expect("json");
+            let p = a.home.path().join(name);
+            std::fs::write(&p, serde_json::to_vec(&d).expect("json")).expect("write");
+            p
+        };
+        let last = |events: &mut Vec<Event>| events.len() - 1;
+        let cases: Vec<(&str, std::path::PathBuf, Vec<&str>)> = vec![
+            ("an edited event", write("edited.bundle", &|ev| {
+                let i = last(ev);
+                ev[i].actor = "mallory".into();
+            }), vec!["hash does not match"]),
+            ("a forged signature", write("forged.bundle", &|ev| {
+                let i = last(ev);
+                let other_sig = ev[i - 1].author.clone().expect("signed").signature;
+                if let Some(a) = ev[i].author.as_mut() {
+                    a.signature = other_sig;
+                }
+            }), vec!["does not verify"]),
+            ("an event claiming another member's device", write("device.bundle", &|ev| {
+                let i = last(ev);
+                ev[i].device = a_device.clone();
+                ev[i].device_seq = Some(999);
+                ev[i].hash = ev[i].compute_hash();
+            }), vec!["belongs to member Carol"]),
+            ("a format this build does not know", {
+                let mut d = doc.clone();
+                d["format"] = "runsheet-bundle/9".into();
+                let p = a.home.path().join("newer.bundle");
+                std::fs::write(&p, serde_json::to_vec(&d).expect("json")).expect("write");
+                p
+            }, vec!["upgrade runsheet"]),
+        ];
+        for (what, file, wants) in cases {
+            let err = a.fails(&["run", "import-bundle", path(&file)]);
+            for want in wants {
+                assert!(err.contains(want), "{what}: {err}");
+            }
+            assert!(err.contains("nothing imported") || err.contains("upgrade"), "{what}: says nothing was stored: {err}");
+            assert_eq!(count(), before, "{what}: nothing stored");
+        }
+        let err = a.fails(&["run", "import-bundle", path(&b_bundle), "--into", &other]);
+        assert!(err.contains(&format!("is for run {run}, not run {other}")), "{err}");
+        assert_eq!(count(), before, "a bundle for another run stores nothing");
+
+        let out = a.ok(&["run", "import-bundle", path(&b_bundle), "--into", &run]);
+        assert!(out.starts_with("imported 2 new events"), "the intact bundle still imports: {out}");
     }
 }

@@ -318,7 +318,8 @@ export type EventBody =
   | { type: 'role_added'; role: string }
   | { type: 'waived'; item: string; reason: string; approver: string }
   | { type: 'settings_changed'; four_eyes?: boolean | null; gate_mode?: GateMode | null }
-  | { type: 'secret_granted'; secret: string; host: string };
+  | { type: 'secret_granted'; secret: string; host: string }
+  | { type: 'member_joined'; name: string; device: string; certificate: string };
 
 /** One event of a run's timeline (the frozen checklist of run_created is left out). */
 export interface TimelineEvent {
