@@ -531,7 +531,7 @@ fn benchmarks() {
     let wb = Watch::start(&b, &["sync", "--watch", &small]);
     Watch::expect_on(&wb.lines, "fetching", Duration::from_secs(30), |l| l.contains("fetched"));
     let states = ["done", "pending"];
-    let mut measure = |label: &str, with_sync: bool| {
+    let measure = |label: &str, with_sync: bool| {
         let mut lat = vec![];
         for i in 0..200 {
             let t = Instant::now();
