@@ -556,6 +556,8 @@ fn benchmarks() {
     measure("run set on A, A and B watching", false);
     drop(wa);
     drop(wb);
+    // Carol fetches (and pushes her member_joined); alice pulls it; then both show the same run.
     c.ok(&["sync", &small]);
+    a.ok(&["sync", &small]);
     assert_eq!(c.show(&small), a.show(&small));
 }
