@@ -19,6 +19,7 @@ pub mod rollback;
 pub mod runs;
 pub mod secrets;
 pub mod signoff;
+pub mod sync;
 pub mod team;
 pub mod verify;
 pub mod view;

@@ -55,6 +55,11 @@ enum Command {
     /// The signing identity (key in the OS keyring, X.509 certificate).
     #[command(subcommand)]
     Identity(cmd::identity::Command),
+    /// Team runs over the team's PostgreSQL: init-db, add-member, join, status.
+    #[command(subcommand)]
+    Team(cmd::team::Command),
+    /// Push and pull shared runs (every shared run without RUN); --watch keeps listening.
+    Sync(cmd::sync::Args),
     /// Measure event append latency (file-backed, realistic); prints p50/p95.
     #[command(hide = true)]
     Bench(cmd::bench::Args),
@@ -89,6 +94,8 @@ fn main() -> ExitCode {
         Command::Trigger(a) => cmd::rollback::trigger(a, &ctx),
         Command::Decide(a) => cmd::rollback::decide(a, &ctx),
         Command::Identity(c) => cmd::identity::run(c, &ctx),
+        Command::Team(c) => cmd::team::run(c, &ctx),
+        Command::Sync(a) => cmd::sync::run(a, &ctx),
         Command::Bench(a) => cmd::bench::run(a, &ctx),
     };
     match result {

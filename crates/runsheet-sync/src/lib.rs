@@ -6,11 +6,13 @@
 //! already numbered (`device_seq`) and, in a team run, signed.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::time::Duration;
 
 use futures_util::StreamExt;
 use runsheet_core::event::Event;
-use tokio_postgres::{AsyncMessage, Client, NoTls};
+pub use tokio_postgres::{Client, Config};
+use tokio_postgres::{AsyncMessage, NoTls};
 
 /// Errors of team sync; messages say what failed and, where there is one, what to do.
 #[derive(Debug, thiserror::Error)]
@@ -21,8 +23,16 @@ pub enum Error {
     Auth(String),
     #[error("team database: {0}")]
     Db(String),
+    #[error("the team database refused the write: {0} (an event of a device registered to another member? see `runsheet team status`)")]
+    Denied(String),
     #[error("the team database has schema version {found}, this build knows up to {known}: upgrade runsheet on this laptop")]
     SchemaTooNew { found: i64, known: i64 },
+    #[error("the team database has schema version {found}, this build needs {known}: the database owner must run `runsheet team init-db URL`")]
+    SchemaTooOld { found: i64, known: i64 },
+    #[error("the team database did not answer within {secs} s while {what} (a server that accepts connections but does not respond, or a very slow network); try again later")]
+    Timeout { what: String, secs: u64 },
+    #[error("invalid team database URL: {0} (expected postgresql://USER@HOST:PORT/DATABASE)")]
+    BadUrl(String),
     #[error("tamper alarm: the server holds a different event under id {id} (stored hash {stored}, ours {ours})")]
     Tamper { id: String, stored: String, ours: String },
     #[error("event {id} from the server is refused: {why}")]
@@ -41,6 +51,10 @@ fn db(e: tokio_postgres::Error) -> Error {
         // 28P01 invalid_password, 28000 invalid_authorization_specification.
         if code.starts_with("28") {
             return Error::Auth(d.message().to_string());
+        }
+        // 42501 insufficient_privilege: a grant or a row-level security policy refused the statement.
+        if code == "42501" {
+            return Error::Denied(d.message().to_string());
         }
         return Error::Db(d.message().to_string());
     }
@@ -62,13 +76,48 @@ pub const MEMBER_GROUP: &str = "runsheet_member";
 /// The NOTIFY channel; the payload is a run id.
 pub const CHANNEL: &str = "runsheet_events";
 
+/// How long a connection attempt or one statement may take before it is given up with [`Error::Timeout`]: a server
+/// that accepts TCP connections and then says nothing would otherwise hang a sync forever.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Parse a connection URL (or `key=value` string) into a [`Config`].
+pub fn parse_url(url: &str) -> Result<Config> {
+    url.parse::<Config>().map_err(|e| Error::BadUrl(e.to_string()))
+}
+
+/// `fut`, or [`Error::Timeout`] naming `what` when it takes longer than `limit`.
+pub async fn bounded<T>(what: &str, limit: Duration, fut: impl Future<Output = Result<T>>) -> Result<T> {
+    match tokio::time::timeout(limit, fut).await {
+        Ok(r) => r,
+        Err(_) => Err(Error::Timeout { what: what.to_string(), secs: limit.as_secs().max(1) }),
+    }
+}
+
+/// The config with the socket-level timeouts set: TCP connect, and keepalives so a vanished server is noticed by
+/// an idle LISTEN session too.
+fn with_timeouts(cfg: &Config, limit: Duration) -> Config {
+    let mut cfg = cfg.clone();
+    cfg.connect_timeout(limit).keepalives(true).keepalives_idle(Duration::from_secs(10));
+    cfg
+}
+
+fn connect_error(e: tokio_postgres::Error) -> Error {
+    match e.as_db_error() {
+        Some(_) => db(e),
+        None => Error::Connect(e.to_string()),
+    }
+}
+
 /// Connect, returning the client; the connection is driven by a spawned task (notifications are dropped: use
 /// [`listen`] for those).
 pub async fn connect(url: &str) -> Result<Client> {
-    let (client, conn) = tokio_postgres::connect(url, NoTls).await.map_err(|e| match e.as_db_error() {
-        Some(_) => db(e),
-        None => Error::Connect(e.to_string()),
-    })?;
+    connect_config(&parse_url(url)?, DEFAULT_TIMEOUT).await
+}
+
+/// Connect with `cfg`, giving up after `limit` (TCP connect and the startup handshake together).
+pub async fn connect_config(cfg: &Config, limit: Duration) -> Result<Client> {
+    let cfg = with_timeouts(cfg, limit);
+    let (client, conn) = bounded("connecting", limit, async { cfg.connect(NoTls).await.map_err(connect_error) }).await?;
     tokio::spawn(async move {
         let _ = conn.await;
     });
@@ -77,7 +126,12 @@ pub async fn connect(url: &str) -> Result<Client> {
 
 /// Create or migrate the schema and the member group role. Run as the database owner; idempotent.
 pub async fn init_db(url: &str) -> Result<i64> {
-    let mut client = connect(url).await?;
+    init_db_config(&parse_url(url)?, DEFAULT_TIMEOUT).await
+}
+
+/// [`init_db`] with a parsed config, connecting within `limit`.
+pub async fn init_db_config(cfg: &Config, limit: Duration) -> Result<i64> {
+    let mut client = connect_config(cfg, limit).await?;
     client
         .batch_execute(&format!(
             "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{MEMBER_GROUP}') THEN \
@@ -114,18 +168,44 @@ pub async fn init_db(url: &str) -> Result<i64> {
 
 /// Check the server's schema version before syncing: too old says run `team init-db`, too new says upgrade.
 pub async fn check_schema(client: &Client) -> Result<()> {
-    let v: i64 = client
-        .query_one("SELECT coalesce(max(version), 0) FROM runsheet_schema_version", &[])
-        .await
-        .map_err(|e| Error::Db(format!("reading the schema version (has `runsheet team init-db` been run?): {}", db(e))))?
-        .get(0);
+    let v: i64 = match client.query_one("SELECT coalesce(max(version), 0) FROM runsheet_schema_version", &[]).await {
+        Ok(row) => row.get(0),
+        // 42P01 undefined_table: `team init-db` has never run on this database.
+        Err(e) if e.as_db_error().is_some_and(|d| d.code().code() == "42P01") => 0,
+        Err(e) => return Err(db(e)),
+    };
     if v > SCHEMA_VERSION {
         return Err(Error::SchemaTooNew { found: v, known: SCHEMA_VERSION });
     }
     if v < SCHEMA_VERSION {
-        return Err(Error::Db(format!("schema version {v} is older than {SCHEMA_VERSION}: the owner must run `runsheet team init-db`")));
+        return Err(Error::SchemaTooOld { found: v, known: SCHEMA_VERSION });
     }
     Ok(())
+}
+
+/// Whether the server holds any event of `run_id` (a run another laptop shared).
+pub async fn run_exists(client: &Client, run_id: &str) -> Result<bool> {
+    let row = client
+        .query_one("SELECT EXISTS (SELECT 1 FROM runsheet_events WHERE run_id = $1)", &[&run_id])
+        .await
+        .map_err(db)?;
+    Ok(row.get(0))
+}
+
+/// A device registered on the server and the login role it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceRow {
+    pub device: String,
+    pub member_role: String,
+}
+
+/// Every registered device, by role then device.
+pub async fn devices(client: &Client) -> Result<Vec<DeviceRow>> {
+    let rows = client
+        .query("SELECT device, member_role FROM runsheet_devices ORDER BY member_role, device", &[])
+        .await
+        .map_err(db)?;
+    Ok(rows.iter().map(|r| DeviceRow { device: r.get(0), member_role: r.get(1) }).collect())
 }
 
 /// What the owner hands to a new member: the URL without a password, and the password separately.
@@ -137,6 +217,11 @@ pub struct MemberCredentials {
 
 /// Create a login role `name` in the member group with a generated password. Run as the owner.
 pub async fn add_member(url: &str, name: &str) -> Result<MemberCredentials> {
+    add_member_config(&parse_url(url)?, name, DEFAULT_TIMEOUT).await
+}
+
+/// [`add_member`] with a parsed config, connecting within `limit`.
+pub async fn add_member_config(cfg: &Config, name: &str, limit: Duration) -> Result<MemberCredentials> {
     let ok = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         && name.len() <= 60;
@@ -147,7 +232,7 @@ pub async fn add_member(url: &str, name: &str) -> Result<MemberCredentials> {
     let mut bytes = [0u8; 24];
     rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut bytes);
     let password = hex::encode(bytes);
-    let client = connect(url).await?;
+    let client = connect_config(cfg, limit).await?;
     // The name is checked above (identifier characters only) and the password is hex: neither can break quoting.
     client
         .batch_execute(&format!("CREATE ROLE \"{role}\" LOGIN PASSWORD '{password}' IN ROLE {MEMBER_GROUP}"))
@@ -257,21 +342,27 @@ pub async fn pull(client: &Client, run_id: &str, known: &BTreeMap<String, u64>) 
     Ok(out)
 }
 
-/// A LISTEN session for one run: [`Listener::wait`] returns when a notification for the run arrives (a wake-up,
-/// never data: pull afterwards) or the timeout passes.
+/// A LISTEN session: [`Listener::next`] returns the run id of the next notification (a wake-up, never data: pull
+/// afterwards) or `None` when the timeout passes first.
 #[derive(Debug)]
 pub struct Listener {
     _client: Client,
     rx: tokio::sync::mpsc::UnboundedReceiver<String>,
-    run_id: String,
+    run_id: Option<String>,
 }
 
 /// LISTEN on the channel for `run_id`.
 pub async fn listen(url: &str, run_id: &str) -> Result<Listener> {
-    let (client, mut conn) = tokio_postgres::connect(url, NoTls).await.map_err(|e| match e.as_db_error() {
-        Some(_) => db(e),
-        None => Error::Connect(e.to_string()),
-    })?;
+    let mut l = listen_config(&parse_url(url)?, DEFAULT_TIMEOUT).await?;
+    l.run_id = Some(run_id.to_string());
+    Ok(l)
+}
+
+/// LISTEN on the channel for every run, connecting with `cfg` within `limit`.
+pub async fn listen_config(cfg: &Config, limit: Duration) -> Result<Listener> {
+    let cfg = with_timeouts(cfg, limit);
+    let (client, mut conn) =
+        bounded("connecting to listen", limit, async { cfg.connect(NoTls).await.map_err(connect_error) }).await?;
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     tokio::spawn(async move {
         let mut stream = futures_util::stream::poll_fn(move |cx| conn.poll_message(cx));
@@ -282,9 +373,11 @@ pub async fn listen(url: &str, run_id: &str) -> Result<Listener> {
                 }
             }
         }
+        // Dropping `tx` here tells the listener the connection is gone.
     });
-    client.batch_execute(&format!("LISTEN {CHANNEL}")).await.map_err(db)?;
-    Ok(Listener { _client: client, rx, run_id: run_id.to_string() })
+    bounded("starting to listen", limit, async { client.batch_execute(&format!("LISTEN {CHANNEL}")).await.map_err(db) })
+        .await?;
+    Ok(Listener { _client: client, rx, run_id: None })
 }
 
 impl Listener {
@@ -292,12 +385,33 @@ impl Listener {
     pub async fn wait(&mut self, timeout: Duration) -> Result<bool> {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
-            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
-                Err(_) => return Ok(false),
-                Ok(None) => return Err(Error::Connect("the LISTEN connection closed".into())),
-                Ok(Some(run)) if run == self.run_id => return Ok(true),
-                Ok(Some(_)) => continue,
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match self.next(left).await? {
+                None => return Ok(false),
+                Some(run) if self.run_id.as_deref().is_none_or(|r| r == run) => return Ok(true),
+                Some(_) => continue,
             }
         }
+    }
+
+    /// The run id of the next notification, `None` when `timeout` passes first. An error when the connection is
+    /// gone (server stopped or restarted): reconnect and pull, since notifications sent meanwhile are lost.
+    pub async fn next(&mut self, timeout: Duration) -> Result<Option<String>> {
+        match tokio::time::timeout(timeout, self.rx.recv()).await {
+            Err(_) => Ok(None),
+            Ok(None) => Err(Error::Connect("the LISTEN connection closed".into())),
+            Ok(Some(run)) => Ok(Some(run)),
+        }
+    }
+
+    /// Every notification already received, without waiting (several wake-ups for one run count once).
+    pub fn drain(&mut self) -> Vec<String> {
+        let mut out = Vec::new();
+        while let Ok(run) = self.rx.try_recv() {
+            if !out.contains(&run) {
+                out.push(run);
+            }
+        }
+        out
     }
 }

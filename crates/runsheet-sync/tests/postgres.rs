@@ -100,3 +100,60 @@ async fn team_sync_on_a_real_server() {
     assert!(matches!(err, Error::Connect(_)), "{err}");
     assert!(err.to_string().contains("server running"), "{err}");
 }
+
+/// A server that accepts TCP connections and never answers must not hang a sync: the connect gives up with a
+/// timeout error that says so (without the bound, `connect` waits forever for the startup reply).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_accepts_and_hangs_times_out() {
+    let hang = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = hang.local_addr().unwrap().port();
+    // Accepted connections are kept open (and silent) until the test ends.
+    let keep = std::thread::spawn(move || hang.accept().map(|(s, _)| s));
+    let cfg = runsheet_sync::parse_url(&format!("postgresql://alice@127.0.0.1:{port}/postgres")).unwrap();
+    let started = std::time::Instant::now();
+    let err = runsheet_sync::connect_config(&cfg, Duration::from_millis(500)).await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err}");
+    assert!(err.to_string().contains("does not respond"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(5), "gave up after {:?}", started.elapsed());
+    drop(keep);
+
+    // Connection refused: a port nobody listens on.
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let cfg = runsheet_sync::parse_url(&format!("postgresql://alice@127.0.0.1:{free}/postgres")).unwrap();
+    let err = runsheet_sync::connect_config(&cfg, Duration::from_secs(5)).await.unwrap_err();
+    assert!(matches!(err, Error::Connect(_)), "{err}");
+
+    assert!(matches!(runsheet_sync::parse_url("not a url ="), Err(Error::BadUrl(_))));
+}
+
+/// A database where `team init-db` never ran: the schema check says the owner must run it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_without_the_schema_says_run_init_db() {
+    let Some(pg) = common::start() else { return };
+    let c = connect(&pg.owner()).await.unwrap();
+    let err = runsheet_sync::check_schema(&c).await.unwrap_err();
+    assert!(matches!(err, Error::SchemaTooOld { found: 0, .. }), "{err}");
+    assert!(err.to_string().contains("team init-db"), "{err}");
+
+    // A listener for every run sees each run's id; several wake-ups drain as one per run.
+    init_db(&pg.owner()).await.unwrap();
+    let cfg = runsheet_sync::parse_url(&pg.owner()).unwrap();
+    let mut l = runsheet_sync::listen_config(&cfg, Duration::from_secs(5)).await.unwrap();
+    let mut c = connect(&pg.owner()).await.unwrap();
+    register_device(&c, "dev-o").await.unwrap();
+    push(&mut c, &chain("run-x", "dev-o", 2, None)).await.unwrap();
+    assert_eq!(l.next(Duration::from_secs(10)).await.unwrap().as_deref(), Some("run-x"));
+    // Device sequence 3 in another run: a device numbers its events gaplessly across runs.
+    push(&mut c, &chain("run-y", "dev-o", 3, None)[2..]).await.unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut seen = vec![];
+    while !seen.contains(&"run-y".to_string()) && std::time::Instant::now() < deadline {
+        seen.extend(l.next(Duration::from_secs(1)).await.unwrap());
+        seen.extend(l.drain());
+    }
+    assert!(seen.contains(&"run-y".to_string()), "the second run woke the listener: {seen:?}");
+    assert!(runsheet_sync::run_exists(&c, "run-x").await.unwrap());
+    assert!(!runsheet_sync::run_exists(&c, "run-z").await.unwrap());
+    let devs = runsheet_sync::devices(&c).await.unwrap();
+    assert_eq!(devs, [runsheet_sync::DeviceRow { device: "dev-o".into(), member_role: "postgres".into() }]);
+}

@@ -16,6 +16,8 @@ pub mod rollback;
 pub mod run;
 pub mod secret;
 pub mod signoff;
+pub mod sync;
+pub mod team;
 pub mod verify;
 
 use std::path::Path;

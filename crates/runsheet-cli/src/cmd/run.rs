@@ -1,4 +1,4 @@
-//! `runsheet run new|list|show|set|export`: argument parsing (states, `--window`, formats) and the text views of a
+//! `runsheet run new|list|show|set|share|export`: argument parsing (states, `--window`, formats) and the text views of a
 //! run; every workflow is the app's.
 
 use std::path::{Path, PathBuf};
@@ -82,6 +82,8 @@ pub enum Command {
         #[arg(long = "as")]
         as_: Option<String>,
     },
+    /// Share a run with the team joined with `runsheet team join`, and push it.
+    Share { run: String },
     /// Write a run's signed events to a bundle file, for a laptop that cannot reach the team database (the run
     /// becomes shared: this device joins it first, which needs an identity).
     Bundle {
@@ -234,6 +236,11 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
             let actor = ctx.operator_in(&run, as_.as_deref());
             let event = app.set_contact(&run, &role, fields, &actor)?;
             println!("recorded contact {role} ({})", event.id);
+            Ok(())
+        }
+        Command::Share { run } => {
+            let r = app.share_run(&run)?;
+            println!("shared run {}: {} events pushed, {} pulled", r.run_id, r.pushed, r.pulled);
             Ok(())
         }
         Command::Bundle { run, output } => {

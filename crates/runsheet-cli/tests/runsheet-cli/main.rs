@@ -1,6 +1,7 @@
 //! Integration tests of the `runsheet` binary: each test runs the built executable with `RUNSHEET_HOME` in a
 //! temporary directory. Modules mirror `src/` (`cmd` for the commands, `rollback` for `trigger`/`decide`, `crash`
-//! for the SIGKILL harness), plus `run_log` for the JSON run log against its schema.
+//! for the SIGKILL harness), plus `run_log` for the JSON run log against its schema, `team` for team sync against a
+//! real PostgreSQL.
 
 // A failed expectation in a test is the test failing, with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -9,10 +10,13 @@ mod cmd;
 mod crash;
 #[path = "../../../../tests/support/http_server.rs"]
 mod http_server;
+#[path = "../../../runsheet-sync/tests/common/mod.rs"]
+mod pg_support;
 mod rollback;
 mod run_log;
 #[path = "../../../../tests/support/seeds.rs"]
 mod seed_support;
+mod team;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -38,9 +38,7 @@ pub fn start() -> Option<Pg> {
     run(Command::new("runuser").args(["-u", "postgres", "--"]).arg(format!("{BIN}/initdb")).args([
         "-A", "scram-sha-256", "-U", "postgres", "--pwfile",
     ]).arg(&pw).arg("-D").arg(&data));
-    let opts = format!("-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={}", dir.display());
-    run(Command::new("runuser").args(["-u", "postgres", "--"]).arg(format!("{BIN}/pg_ctl"))
-        .arg("-D").arg(&data).arg("-l").arg(dir.join("log")).args(["-w", "-o", &opts, "start"]));
+    pg.start_again();
     Some(pg)
 }
 
@@ -56,6 +54,13 @@ impl Pg {
     pub fn owner(&self) -> String {
         self.url("postgres", OWNER_PW)
     }
+    /// Start the server (again) on its data directory and port: after [`Pg::stop`], a restart.
+    pub fn start_again(&self) {
+        let opts = format!("-c listen_addresses=127.0.0.1 -p {} -c unix_socket_directories={}", self.port, self.dir.display());
+        run(Command::new("runuser").args(["-u", "postgres", "--"]).arg(format!("{BIN}/pg_ctl"))
+            .arg("-D").arg(self.dir.join("data")).arg("-l").arg(self.dir.join("log")).args(["-w", "-o", &opts, "start"]));
+    }
+    /// An immediate stop (as a crash would).
     pub fn stop(&self) {
         let _ = Command::new("runuser").args(["-u", "postgres", "--"]).arg(format!("{BIN}/pg_ctl"))
             .arg("-D").arg(self.dir.join("data")).args(["-m", "immediate", "-w", "stop"]).output();
