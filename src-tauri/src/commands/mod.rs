@@ -7,6 +7,7 @@ pub mod export;
 pub mod library;
 pub mod names;
 pub mod probes;
+pub mod rollback;
 pub mod runs;
 pub mod secrets;
 pub mod settings;

@@ -23,6 +23,10 @@ pub const COMMANDS: &[&str] = &[
     "validate_probe",
     "probe_kinds",
     "add_probe",
+    // rollback
+    "rollback_state",
+    "declare_trigger",
+    "decide_rollback",
     // secrets
     "keyring_status",
     "list_credentials",

@@ -25,6 +25,9 @@ export const commands = {
 	/**  Every probe kind with its fields (type, required, default, help): what the probe editor lists. */
 	probeKinds: () => typedError<ProbeKinds_Serialize, WireError>(__TAURI_INVOKE("probe_kinds")),
 	addProbe: (runId: string, itemId: string, toml: string) => typedError<RunView_Serialize, WireError>(__TAURI_INVOKE("add_probe", { runId, itemId, toml })),
+	rollbackState: (runId: string) => typedError<RollbackView_Serialize, WireError>(__TAURI_INVOKE("rollback_state", { runId })),
+	declareTrigger: (runId: string, itemId: string, summary: string | null) => typedError<RollbackView_Serialize, WireError>(__TAURI_INVOKE("declare_trigger", { runId, itemId, summary })),
+	decideRollback: (runId: string, itemId: string, decision: RollbackDecision, reason: string | null) => typedError<RollbackView_Serialize, WireError>(__TAURI_INVOKE("decide_rollback", { runId, itemId, decision, reason })),
 	keyringStatus: () => typedError<KeyringStatus_Serialize, WireError>(__TAURI_INVOKE("keyring_status")),
 	listCredentials: () => typedError<SecretStatus[], WireError>(__TAURI_INVOKE("list_credentials")),
 	setCredential: (name: string, value: string, hosts: string[], allowShell: boolean) => typedError<null, WireError>(__TAURI_INVOKE("set_credential", { name, value, hosts, allowShell })),
@@ -336,6 +339,37 @@ export type Note = {
 	text: string,
 };
 
+/**  A firing that waits for a decision. */
+export type OpenTrigger = OpenTrigger_Serialize | OpenTrigger_Deserialize;
+
+/**  A firing that waits for a decision. */
+export type OpenTrigger_Deserialize = {
+	item: string,
+	/**  The item's text (the id when the checklist no longer has it). */
+	text: string,
+	/**  What was seen: the operator's words, or the failing probe's summary. */
+	summary?: string | null,
+	/**  The `evidence` event of the probe that fired it; None when declared. */
+	evidence?: string | null,
+	/**  RFC 3339. */
+	at: string,
+	by: string,
+};
+
+/**  A firing that waits for a decision. */
+export type OpenTrigger_Serialize = {
+	item: string,
+	/**  The item's text (the id when the checklist no longer has it). */
+	text: string,
+	/**  What was seen: the operator's words, or the failing probe's summary. */
+	summary: string | null,
+	/**  The `evidence` event of the probe that fired it; None when declared. */
+	evidence: string | null,
+	/**  RFC 3339. */
+	at: string,
+	by: string,
+};
+
 export type PaperSize = "a4" | "letter";
 
 /**  A signed PDF's check as shown: intact or not, who signed, and every problem in words. */
@@ -513,6 +547,38 @@ export type RoleStatus_Serialize = {
 	/**  Who may not sign this role under four-eyes (they executed a covered item). */
 	excluded: string[],
 	blockers: Blocker[],
+};
+
+/**  The decision on a fired trigger, as a front end sends it (runsheet-core `Decision`, same spelling). */
+export type RollbackDecision = "rollback" | "continue";
+
+/**  What a run screen shows of rollback: triggers, firings waiting for a decision, and the phase the run works in. */
+export type RollbackView = RollbackView_Serialize | RollbackView_Deserialize;
+
+/**  What a run screen shows of rollback: triggers, firings waiting for a decision, and the phase the run works in. */
+export type RollbackView_Deserialize = {
+	triggers: TriggerItem[],
+	/**  In fold order; while any waits, the run waits for a decision. */
+	open: OpenTrigger_Deserialize[],
+	/**
+	 *  The phase the run works in after a rollback was decided (its id and title); None while it follows its
+	 *  phases.
+	 */
+	active_phase?: string | null,
+	active_phase_title?: string | null,
+};
+
+/**  What a run screen shows of rollback: triggers, firings waiting for a decision, and the phase the run works in. */
+export type RollbackView_Serialize = {
+	triggers: TriggerItem[],
+	/**  In fold order; while any waits, the run waits for a decision. */
+	open: OpenTrigger_Serialize[],
+	/**
+	 *  The phase the run works in after a rollback was decided (its id and title); None while it follows its
+	 *  phases.
+	 */
+	active_phase: string | null,
+	active_phase_title: string | null,
 };
 
 export type RunFilter = RunFilter_Serialize | RunFilter_Deserialize;
@@ -764,6 +830,14 @@ export type TimelineEvent = {
 	hash: string,
 	/**  The event body as runsheet-core serialises it (`type`-tagged), without the frozen checklist. */
 	body: Value,
+};
+
+/**  A rollback trigger of the run: an item a declaration or a failing probe fires. */
+export type TriggerItem = {
+	item: string,
+	text: string,
+	/**  Why it is a trigger (its wording under a rollback heading, or a probe with `rollback_trigger = true`). */
+	reason: string,
 };
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };

@@ -68,4 +68,74 @@ describe('RunView', () => {
     expect(st).toMatchObject({ state: 'skipped', reason: 'covered by the canary', by: 'Alex Morgan' });
     expect(await stateIn(0)).toBe('done');
   });
+
+  it('declares a rollback trigger, prompts for a decision and switches to the rollback phase', async () => {
+    const b = bridge.backend;
+    setBackend(b);
+    const md = [
+      '# Deploy web',
+      '',
+      '## Deploy',
+      '',
+      '- [ ] Ship the new image',
+      '',
+      '## Rollback procedures',
+      '',
+      '- [ ] Rollback if error rate > 5% for 5 minutes',
+      '- [ ] Restore the previous image',
+      '',
+    ].join('\n');
+    const checklist = (await b.importChecklistText('deploy-web.md', md)).checklist!;
+    const run = await b.createRun({ checklist_id: checklist.id, title: 'Trigger', operator: 'Alex Morgan' });
+    const rb0 = await b.rollbackState(run.id);
+    // The core suggests the "Rollback if …" item under a rollback heading as the run's one trigger.
+    expect(rb0.triggers.map((t) => t.text)).toEqual(['Rollback if error rate > 5% for 5 minutes']);
+    const trigger = rb0.triggers[0].item;
+    app = mount(RunView, { target: document.body, props: { runId: run.id } });
+    const row = await until(() => document.querySelector<HTMLElement>(`[data-item-id="${trigger}"]`), 'trigger row');
+    expect(document.querySelector('[data-testid="trigger-banner"]')).toBeNull();
+
+    row.click();
+    flushSync();
+    (await until(() => document.querySelector<HTMLButtonElement>('[data-testid="declare-trigger"]'), 'declare button')).click();
+    flushSync();
+    const input = await until(() => document.querySelector<HTMLTextAreaElement>('[data-testid="declare-dialog-input"]'), 'declare dialog');
+    input.value = 'error rate 7% for 6 minutes';
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    flushSync();
+    document.querySelector<HTMLButtonElement>('[data-testid="declare-dialog-submit"]')!.click();
+    const banner = await until(() => document.querySelector<HTMLElement>('[data-testid="trigger-banner"]'), 'trigger banner');
+    expect(banner.querySelector('[data-testid="trigger-name"]')!.textContent).toBe('Rollback if error rate > 5% for 5 minutes');
+    expect(banner.querySelector('[data-testid="trigger-evidence"]')!.textContent).toContain('error rate 7% for 6 minutes');
+    expect((await b.rollbackState(run.id)).open.map((t) => t.item)).toEqual([trigger]);
+
+    // Continuing needs a reason: the dialog submits nothing empty, and Rust refuses one without it.
+    await expect(b.decideRollback(run.id, trigger, 'continue', '  ')).rejects.toMatchObject({ code: 'Invalid' });
+    banner.querySelector<HTMLButtonElement>('[data-testid="trigger-continue"]')!.click();
+    flushSync();
+    const reason = await until(() => document.querySelector<HTMLTextAreaElement>('[data-testid="continue-dialog-input"]'), 'continue dialog');
+    document.querySelector<HTMLButtonElement>('[data-testid="continue-dialog-submit"]')!.click();
+    flushSync();
+    expect((await b.rollbackState(run.id)).open).toHaveLength(1);
+    expect(reason.isConnected).toBe(true);
+    [...document.querySelectorAll<HTMLButtonElement>('[data-testid="continue-dialog"] button')].find((x) => x.textContent === 'Cancel')!.click();
+    flushSync();
+    expect(document.querySelector('[data-testid="continue-dialog"]')).toBeNull();
+
+    // Roll back: the decision is recorded, the banner goes and the view works in the rollback phase.
+    document.querySelector<HTMLButtonElement>('[data-testid="trigger-rollback"]')!.click();
+    const active = await until(() => document.querySelector<HTMLElement>('[data-testid="rollback-active"]'), 'rollback phase shown');
+    expect(document.querySelector('[data-testid="trigger-banner"]')).toBeNull();
+    const rb = await b.rollbackState(run.id);
+    expect(rb.open).toEqual([]);
+    expect(rb.active_phase).not.toBeNull();
+    expect(active.dataset.phaseId).toBe(rb.active_phase);
+    const phase = document.querySelector<HTMLElement>(`[data-testid="phase"][data-phase-id="${rb.active_phase}"]`)!;
+    expect(phase.classList.contains('active-phase')).toBe(true);
+    // The first item of the rollback phase is selected.
+    await until(() => phase.querySelector('[data-testid="item"][aria-selected="true"], [data-testid="item"].selected') || null, 'rollback item selected');
+    const decided = (await b.timeline(run.id)).filter((e) => (e.body as { type?: string }).type === 'rollback_decided');
+    expect(decided).toHaveLength(1);
+    expect(decided[0].actor).toBe('Alex Morgan');
+  });
 });

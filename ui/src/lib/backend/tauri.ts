@@ -35,6 +35,8 @@ import type {
   ProbeTarget,
   ProbeValidation,
   RunFilter,
+  RollbackDecision,
+  RollbackView,
   RunSettings,
   RunSummary,
   RunView,
@@ -171,6 +173,15 @@ export class TauriBackend implements Backend {
 
   // Timeline chart
   timelineChart(runId: string): Promise<TimelineChartData> { return ok(commands.timelineChart(runId)); }
+
+  // Rollback
+  rollbackState(runId: string): Promise<RollbackView> { return ok(commands.rollbackState(runId)); }
+  declareTrigger(runId: string, itemId: string, summary?: string | null): Promise<RollbackView> {
+    return ok(commands.declareTrigger(runId, itemId, summary ?? null));
+  }
+  decideRollback(runId: string, itemId: string, decision: RollbackDecision, reason?: string | null): Promise<RollbackView> {
+    return ok(commands.decideRollback(runId, itemId, decision, reason ?? null));
+  }
 
   // Export and verify
   exportRun(runId: string, format: ExportFormat, path: string): Promise<ExportResult> {

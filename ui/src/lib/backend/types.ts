@@ -264,6 +264,14 @@ export type SectionTiming = B.SectionTiming_Serialize;
 export type TimelineChartData = B.TimelineChartData_Serialize;
 
 // ---------------------------------------------------------------------------------------------------------------
+// Rollback
+
+export type RollbackDecision = B.RollbackDecision;
+export type TriggerItem = B.TriggerItem;
+export type OpenTrigger = B.OpenTrigger;
+export type RollbackView = B.RollbackView;
+
+// ---------------------------------------------------------------------------------------------------------------
 // Export and verify
 
 export type ExportFormat = B.ExportFormat;
@@ -342,6 +350,14 @@ export interface Backend {
 
   // Timeline chart
   timelineChart(run_id: string): Promise<TimelineChartData>;
+
+  // Rollback
+  /** The run's triggers, the firings waiting for a decision and the phase it works in (the core's fold decides). */
+  rollbackState(run_id: string): Promise<RollbackView>;
+  /** Records that trigger `item_id` fired, with what was seen; the run then waits for a decision. */
+  declareTrigger(run_id: string, item_id: string, summary?: string | null): Promise<RollbackView>;
+  /** Roll back (the run works in its rollback phase) or continue; Invalid when continuing has no reason. */
+  decideRollback(run_id: string, item_id: string, decision: RollbackDecision, reason?: string | null): Promise<RollbackView>;
 
   // Export and verify
   exportRun(run_id: string, format: ExportFormat, path: string): Promise<ExportResult>;
