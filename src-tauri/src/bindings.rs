@@ -33,6 +33,8 @@ macro_rules! specta_builder {
             $crate::commands::rollback::rollback_state,
             $crate::commands::rollback::declare_trigger,
             $crate::commands::rollback::decide_rollback,
+            $crate::commands::contacts::contacts,
+            $crate::commands::contacts::set_contact,
             $crate::commands::secrets::keyring_status,
             $crate::commands::secrets::list_credentials,
             $crate::commands::secrets::set_credential,

@@ -27,6 +27,9 @@ pub const COMMANDS: &[&str] = &[
     "rollback_state",
     "declare_trigger",
     "decide_rollback",
+    // contacts
+    "contacts",
+    "set_contact",
     // secrets
     "keyring_status",
     "list_credentials",

@@ -28,6 +28,8 @@ export const commands = {
 	rollbackState: (runId: string) => typedError<RollbackView_Serialize, WireError>(__TAURI_INVOKE("rollback_state", { runId })),
 	declareTrigger: (runId: string, itemId: string, summary: string | null) => typedError<RollbackView_Serialize, WireError>(__TAURI_INVOKE("declare_trigger", { runId, itemId, summary })),
 	decideRollback: (runId: string, itemId: string, decision: RollbackDecision, reason: string | null) => typedError<RollbackView_Serialize, WireError>(__TAURI_INVOKE("decide_rollback", { runId, itemId, decision, reason })),
+	contacts: (runId: string) => typedError<ContactCard_Serialize[], WireError>(__TAURI_INVOKE("contacts", { runId })),
+	setContact: (runId: string, role: string, details: ContactDetailInput_Deserialize[]) => typedError<ContactCard_Serialize[], WireError>(__TAURI_INVOKE("set_contact", { runId, role, details })),
 	keyringStatus: () => typedError<KeyringStatus_Serialize, WireError>(__TAURI_INVOKE("keyring_status")),
 	listCredentials: () => typedError<SecretStatus[], WireError>(__TAURI_INVOKE("list_credentials")),
 	setCredential: (name: string, value: string, hosts: string[], allowShell: boolean) => typedError<null, WireError>(__TAURI_INVOKE("set_credential", { name, value, hosts, allowShell })),
@@ -140,6 +142,69 @@ export type ChecklistSummary_Serialize = {
 	items: number,
 	probes: number,
 	signoff_roles: number,
+};
+
+/**  A contact of the run (runsheet-core `Contact`, with what was filled in during the run). */
+export type ContactCard = ContactCard_Serialize | ContactCard_Deserialize;
+
+/**  A contact of the run (runsheet-core `Contact`, with what was filled in during the run). */
+export type ContactCard_Deserialize = {
+	role: string,
+	/**  The heading it stands under (`On-Call Engineers`, or `Added during the run`). */
+	group: string,
+	details: ContactDetail_Deserialize[],
+	/**  How many placeholders are still to fill in. */
+	missing: number,
+};
+
+/**  A contact of the run (runsheet-core `Contact`, with what was filled in during the run). */
+export type ContactCard_Serialize = {
+	role: string,
+	/**  The heading it stands under (`On-Call Engineers`, or `Added during the run`). */
+	group: string,
+	details: ContactDetail_Serialize[],
+	/**  How many placeholders are still to fill in. */
+	missing: number,
+};
+
+/**  One detail of a contact on the contacts card: `value` is None while it is a placeholder still to fill in. */
+export type ContactDetail = ContactDetail_Serialize | ContactDetail_Deserialize;
+
+/**  One detail typed into a contact form. */
+export type ContactDetailInput = ContactDetailInput_Serialize | ContactDetailInput_Deserialize;
+
+/**  One detail typed into a contact form. */
+export type ContactDetailInput_Deserialize = {
+	/**  `name`, `phone`, `email`, `handle`, or `other`. */
+	kind: string,
+	/**  The label of an `other` detail (`Account ID`); the kind's name when absent. */
+	label?: string | null,
+	value: string,
+};
+
+/**  One detail typed into a contact form. */
+export type ContactDetailInput_Serialize = {
+	/**  `name`, `phone`, `email`, `handle`, or `other`. */
+	kind: string,
+	/**  The label of an `other` detail (`Account ID`); the kind's name when absent. */
+	label: string | null,
+	value: string,
+};
+
+/**  One detail of a contact on the contacts card: `value` is None while it is a placeholder still to fill in. */
+export type ContactDetail_Deserialize = {
+	/**  `name`, `phone`, `email`, `handle`, or `other`. */
+	kind: string,
+	label: string,
+	value?: string | null,
+};
+
+/**  One detail of a contact on the contacts card: `value` is None while it is a placeholder still to fill in. */
+export type ContactDetail_Serialize = {
+	/**  `name`, `phone`, `email`, `handle`, or `other`. */
+	kind: string,
+	label: string,
+	value: string | null,
 };
 
 /**  What went wrong, as the UI needs to know it (ui/src/lib/backend/types.ts re-exports it from the bindings). */

@@ -138,4 +138,48 @@ describe('RunView', () => {
     expect(decided).toHaveLength(1);
     expect(decided[0].actor).toBe('Alex Morgan');
   });
+
+  it('opens the contacts card with `c`, shows placeholders as missing and fills one in', async () => {
+    const b = bridge.backend;
+    setBackend(b);
+    const md = ['# Deploy web', '', '## Deploy', '', '- [ ] Ship the new image', '', '## Emergency Contacts', '',
+      '- Primary: [Name] - [Phone]', '- DBA on call: Jane Doe, +1 555 0100', ''].join('\n');
+    const checklist = (await b.importChecklistText('contacts.md', md)).checklist!;
+    const run = await b.createRun({ checklist_id: checklist.id, title: 'Contacts', operator: 'Alex Morgan' });
+    app = mount(RunView, { target: document.body, props: { runId: run.id } });
+    await until(() => document.querySelector('[data-testid="item"]'), 'items');
+    expect(document.querySelector('[data-testid="contacts-card"]')).toBeNull();
+
+    key('c');
+    const card = await until(() => document.querySelector<HTMLElement>('[data-testid="contacts-card"] [data-testid="contact"]')?.closest<HTMLElement>('[data-testid="contacts-card"]'), 'contacts card');
+    const primary = () => card.querySelector<HTMLElement>('[data-testid="contact"][data-role="Primary"]');
+    await until(() => primary(), 'primary contact');
+    // The placeholders of the checklist are shown as missing until the run fills them in.
+    expect([...primary()!.querySelectorAll('[data-testid="contact-missing"]')].map((e) => e.textContent)).toEqual(['Name missing', 'Phone missing']);
+    expect(card.querySelector('[data-role="DBA on call"] [data-testid="contact-missing"]')).toBeNull();
+    expect(card.querySelector('[data-testid="contacts-missing"]')!.textContent).toBe('2 missing');
+
+    primary()!.querySelector<HTMLButtonElement>('[data-testid="contact-edit"]')!.click();
+    flushSync();
+    const fill = (tid: string, v: string) => {
+      const i = card.querySelector<HTMLInputElement>(`[data-testid="${tid}"]`)!;
+      i.value = v;
+      i.dispatchEvent(new Event('input', { bubbles: true }));
+    };
+    await until(() => card.querySelector('[data-testid="contact-form"]'), 'contact form');
+    fill('contact-form-name', 'Sam Rivera');
+    fill('contact-form-phone', '+1 555 0199');
+    flushSync();
+    card.querySelector<HTMLButtonElement>('[data-testid="contact-form-save"]')!.click();
+    await until(() => primary()?.dataset.missing === '0' || null, 'primary filled in');
+    expect(primary()!.textContent).toContain('Sam Rivera');
+    expect(card.querySelector('[data-testid="contacts-missing"]')).toBeNull();
+    const stored = (await b.contacts(run.id)).find((c) => c.role === 'Primary')!;
+    expect(stored.details.map((d) => [d.kind, d.value])).toEqual([['name', 'Sam Rivera'], ['phone', '+1 555 0199']]);
+    // A form with nothing in it is refused by Rust, not silently recorded.
+    await expect(b.setContact(run.id, 'Primary', [{ kind: 'name', label: null, value: '  ' }])).rejects.toMatchObject({ code: 'Invalid' });
+
+    key('c');
+    await until(() => !document.querySelector('[data-testid="contacts-card"]') || null, 'card closed');
+  });
 });

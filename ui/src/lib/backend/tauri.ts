@@ -20,6 +20,8 @@ import type {
   Backend,
   ChecklistPreview,
   ChecklistSummary,
+  ContactCard,
+  ContactDetailInput,
   CredentialStatus,
   Evidence,
   ExportFormat,
@@ -181,6 +183,12 @@ export class TauriBackend implements Backend {
   }
   decideRollback(runId: string, itemId: string, decision: RollbackDecision, reason?: string | null): Promise<RollbackView> {
     return ok(commands.decideRollback(runId, itemId, decision, reason ?? null));
+  }
+
+  // Contacts
+  contacts(runId: string): Promise<ContactCard[]> { return ok(commands.contacts(runId)); }
+  setContact(runId: string, role: string, details: ContactDetailInput[]): Promise<ContactCard[]> {
+    return ok(commands.setContact(runId, role, details));
   }
 
   // Export and verify

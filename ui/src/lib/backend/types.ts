@@ -272,6 +272,13 @@ export type OpenTrigger = B.OpenTrigger;
 export type RollbackView = B.RollbackView;
 
 // ---------------------------------------------------------------------------------------------------------------
+// Contacts
+
+export type ContactCard = B.ContactCard;
+export type ContactDetail = B.ContactDetail;
+export type ContactDetailInput = B.ContactDetailInput;
+
+// ---------------------------------------------------------------------------------------------------------------
 // Export and verify
 
 export type ExportFormat = B.ExportFormat;
@@ -358,6 +365,12 @@ export interface Backend {
   declareTrigger(run_id: string, item_id: string, summary?: string | null): Promise<RollbackView>;
   /** Roll back (the run works in its rollback phase) or continue; Invalid when continuing has no reason. */
   decideRollback(run_id: string, item_id: string, decision: RollbackDecision, reason?: string | null): Promise<RollbackView>;
+
+  // Contacts
+  /** The run's contacts card; a detail whose `value` is null is a placeholder still to fill in. */
+  contacts(run_id: string): Promise<ContactCard[]>;
+  /** Fills in contact `role` (a placeholder of the checklist, or a new contact); empty values are left out. */
+  setContact(run_id: string, role: string, details: ContactDetailInput[]): Promise<ContactCard[]>;
 
   // Export and verify
   exportRun(run_id: string, format: ExportFormat, path: string): Promise<ExportResult>;
