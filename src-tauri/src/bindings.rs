@@ -33,6 +33,7 @@ macro_rules! specta_builder {
             $crate::commands::rollback::rollback_state,
             $crate::commands::rollback::declare_trigger,
             $crate::commands::rollback::decide_rollback,
+            $crate::commands::clock::run_clock,
             $crate::commands::contacts::contacts,
             $crate::commands::contacts::set_contact,
             $crate::commands::secrets::keyring_status,

@@ -1,6 +1,7 @@
 //! The deployment-day listing (`runsheet due`, reminders): every open run's phases and sections that have a
 //! planned time and are not finished, with their state at a given moment. The placement rule and the states are
-//! `runsheet_core::schedule`'s; this module only gathers them across runs.
+//! `runsheet_core::schedule`'s; this module only gathers them across runs, and for one run as its clock (the
+//! desktop's run header: now against T, what is late, what is due next).
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -62,5 +63,87 @@ impl App {
         };
         rows.sort_by(|a, b| (rank(a.state), a.planned, &a.run_id).cmp(&(rank(b.state), b.planned, &b.run_id)));
         Ok(rows)
+    }
+}
+
+/// Where an unfinished phase or section stands (runsheet-core `DueState`, same spelling).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum ClockState {
+    Upcoming,
+    Due,
+    Late,
+}
+
+/// One unfinished phase or section of a run on its clock (a `DueRow` of that run).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ClockRow {
+    /// `phase` or `section`.
+    pub scope: String,
+    pub id: String,
+    pub title: String,
+    /// The timing hint as written (`T-1 hour`, `First Day`).
+    pub label: String,
+    /// RFC 3339.
+    pub planned: String,
+    pub planned_end: String,
+    pub state: ClockState,
+    /// Minutes past `planned_end` (0 unless late).
+    pub late_minutes: i64,
+    pub follow_up: bool,
+    pub open_items: u32,
+}
+
+/// A run's clock at `now`: now against T (the change window's start) and its unfinished slots from
+/// [`App::due`], late first, then by planned time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RunClock {
+    /// RFC 3339.
+    pub now: String,
+    /// RFC 3339; None for a run without a change window (it then has no rows either).
+    pub window_start: Option<String>,
+    /// Whole minutes from T to now: negative before T (T-minus), zero or positive after (T-plus).
+    pub t_minutes: Option<i64>,
+    pub rows: Vec<ClockRow>,
+}
+
+impl App {
+    /// The clock of run `run` at `now`.
+    pub fn run_clock(&self, run: &str, now: DateTime<Utc>) -> Result<RunClock> {
+        let state = self.run(run)?;
+        let rows = self
+            .due(now)?
+            .into_iter()
+            .filter(|r| r.run_id == state.run_id)
+            .map(|r| ClockRow {
+                scope: match r.scope {
+                    Scope::Phase => "phase".into(),
+                    Scope::Section => "section".into(),
+                },
+                id: r.id,
+                title: r.title,
+                label: r.label,
+                planned: r.planned.to_rfc3339(),
+                planned_end: r.planned_end.to_rfc3339(),
+                state: match r.state {
+                    DueState::Upcoming => ClockState::Upcoming,
+                    DueState::Due => ClockState::Due,
+                    DueState::Late => ClockState::Late,
+                },
+                late_minutes: r.late_minutes,
+                follow_up: r.follow_up,
+                open_items: u32::try_from(r.open_items).unwrap_or(u32::MAX),
+            })
+            .collect();
+        let start = state.meta.window_start;
+        Ok(RunClock {
+            now: now.to_rfc3339(),
+            window_start: start.map(|s| s.to_rfc3339()),
+            t_minutes: start.map(|s| (now - s).num_seconds().div_euclid(60)),
+            rows,
+        })
     }
 }

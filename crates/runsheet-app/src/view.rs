@@ -707,6 +707,89 @@ impl App {
     }
 }
 
+/// One detail of a contact on the contacts card: `value` is None while it is a placeholder still to fill in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ContactDetail {
+    /// `name`, `phone`, `email`, `handle`, or `other`.
+    pub kind: String,
+    pub label: String,
+    pub value: Option<String>,
+}
+
+/// A contact of the run (runsheet-core `Contact`, with what was filled in during the run).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ContactCard {
+    pub role: String,
+    /// The heading it stands under (`On-Call Engineers`, or `Added during the run`).
+    pub group: String,
+    pub details: Vec<ContactDetail>,
+    /// How many placeholders are still to fill in.
+    pub missing: u32,
+}
+
+/// The run's contacts card, in the checklist's order.
+pub fn contact_cards(state: &RunState) -> Vec<ContactCard> {
+    state
+        .contacts
+        .iter()
+        .map(|c| ContactCard {
+            role: c.role.clone(),
+            group: c.group.clone(),
+            details: c
+                .fields
+                .iter()
+                .map(|f| ContactDetail { kind: f.kind.clone(), label: f.label.clone(), value: f.value.clone() })
+                .collect(),
+            missing: u32::try_from(c.missing().count()).unwrap_or(u32::MAX),
+        })
+        .collect()
+}
+
+/// One detail typed into a contact form.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ContactDetailInput {
+    /// `name`, `phone`, `email`, `handle`, or `other`.
+    pub kind: String,
+    /// The label of an `other` detail (`Account ID`); the kind's name when absent.
+    #[serde(default)]
+    pub label: Option<String>,
+    pub value: String,
+}
+
+impl App {
+    /// Fill in contact `role` of run `run` from a form: empty boxes are left out (the contact keeps what it
+    /// had); a form with nothing filled in is refused by the fold's check.
+    pub fn fill_contact(
+        &self,
+        run: &str,
+        role: &str,
+        details: Vec<ContactDetailInput>,
+        actor: crate::Actor<'_>,
+    ) -> Result<runsheet_core::event::Event> {
+        let fields = details
+            .into_iter()
+            .filter_map(|d| {
+                let value = d.value.trim().to_string();
+                if value.is_empty() {
+                    return None;
+                }
+                let kind = d.kind.trim().to_string();
+                let label = d.label.map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).unwrap_or_else(|| kind.clone());
+                Some(runsheet_core::ContactField { kind, label, value: Some(value) })
+            })
+            .collect();
+        self.set_contact(run, role, fields, actor)
+    }
+
+    /// The contacts card of run `run`.
+    pub fn contact_cards(&self, run: &str) -> Result<Vec<ContactCard>> {
+        Ok(contact_cards(&self.run(run)?))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -828,88 +911,5 @@ mod tests {
         assert!(v.suggestions.iter().all(|x| !x.item.is_empty()));
         assert_eq!(v.heads.len(), 1);
         assert_eq!(v.summary.checklist_title, "Release");
-    }
-}
-
-/// One detail of a contact on the contacts card: `value` is None while it is a placeholder still to fill in.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct ContactDetail {
-    /// `name`, `phone`, `email`, `handle`, or `other`.
-    pub kind: String,
-    pub label: String,
-    pub value: Option<String>,
-}
-
-/// A contact of the run (runsheet-core `Contact`, with what was filled in during the run).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct ContactCard {
-    pub role: String,
-    /// The heading it stands under (`On-Call Engineers`, or `Added during the run`).
-    pub group: String,
-    pub details: Vec<ContactDetail>,
-    /// How many placeholders are still to fill in.
-    pub missing: u32,
-}
-
-/// The run's contacts card, in the checklist's order.
-pub fn contact_cards(state: &RunState) -> Vec<ContactCard> {
-    state
-        .contacts
-        .iter()
-        .map(|c| ContactCard {
-            role: c.role.clone(),
-            group: c.group.clone(),
-            details: c
-                .fields
-                .iter()
-                .map(|f| ContactDetail { kind: f.kind.clone(), label: f.label.clone(), value: f.value.clone() })
-                .collect(),
-            missing: u32::try_from(c.missing().count()).unwrap_or(u32::MAX),
-        })
-        .collect()
-}
-
-/// One detail typed into a contact form.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct ContactDetailInput {
-    /// `name`, `phone`, `email`, `handle`, or `other`.
-    pub kind: String,
-    /// The label of an `other` detail (`Account ID`); the kind's name when absent.
-    #[serde(default)]
-    pub label: Option<String>,
-    pub value: String,
-}
-
-impl App {
-    /// Fill in contact `role` of run `run` from a form: empty boxes are left out (the contact keeps what it
-    /// had); a form with nothing filled in is refused by the fold's check.
-    pub fn fill_contact(
-        &self,
-        run: &str,
-        role: &str,
-        details: Vec<ContactDetailInput>,
-        actor: crate::Actor<'_>,
-    ) -> Result<runsheet_core::event::Event> {
-        let fields = details
-            .into_iter()
-            .filter_map(|d| {
-                let value = d.value.trim().to_string();
-                if value.is_empty() {
-                    return None;
-                }
-                let kind = d.kind.trim().to_string();
-                let label = d.label.map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).unwrap_or_else(|| kind.clone());
-                Some(runsheet_core::ContactField { kind, label, value: Some(value) })
-            })
-            .collect();
-        self.set_contact(run, role, fields, actor)
-    }
-
-    /// The contacts card of run `run`.
-    pub fn contact_cards(&self, run: &str) -> Result<Vec<ContactCard>> {
-        Ok(contact_cards(&self.run(run)?))
     }
 }

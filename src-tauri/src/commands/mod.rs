@@ -2,6 +2,7 @@
 //! the result: a screenful at most. They never import each other: shared wire types are in `crate::wire`,
 //! managed state in `crate::state`, everything else in runsheet-app.
 
+pub mod clock;
 pub mod contacts;
 pub mod dialogs;
 pub mod export;

@@ -27,6 +27,8 @@ pub const COMMANDS: &[&str] = &[
     "rollback_state",
     "declare_trigger",
     "decide_rollback",
+    // clock
+    "run_clock",
     // contacts
     "contacts",
     "set_contact",

@@ -28,6 +28,7 @@ export const commands = {
 	rollbackState: (runId: string) => typedError<RollbackView_Serialize, WireError>(__TAURI_INVOKE("rollback_state", { runId })),
 	declareTrigger: (runId: string, itemId: string, summary: string | null) => typedError<RollbackView_Serialize, WireError>(__TAURI_INVOKE("declare_trigger", { runId, itemId, summary })),
 	decideRollback: (runId: string, itemId: string, decision: RollbackDecision, reason: string | null) => typedError<RollbackView_Serialize, WireError>(__TAURI_INVOKE("decide_rollback", { runId, itemId, decision, reason })),
+	runClock: (runId: string) => typedError<RunClock_Serialize, WireError>(__TAURI_INVOKE("run_clock", { runId })),
 	contacts: (runId: string) => typedError<ContactCard_Serialize[], WireError>(__TAURI_INVOKE("contacts", { runId })),
 	setContact: (runId: string, role: string, details: ContactDetailInput_Deserialize[]) => typedError<ContactCard_Serialize[], WireError>(__TAURI_INVOKE("set_contact", { runId, role, details })),
 	keyringStatus: () => typedError<KeyringStatus_Serialize, WireError>(__TAURI_INVOKE("keyring_status")),
@@ -143,6 +144,27 @@ export type ChecklistSummary_Serialize = {
 	probes: number,
 	signoff_roles: number,
 };
+
+/**  One unfinished phase or section of a run on its clock (a `DueRow` of that run). */
+export type ClockRow = {
+	/**  `phase` or `section`. */
+	scope: string,
+	id: string,
+	title: string,
+	/**  The timing hint as written (`T-1 hour`, `First Day`). */
+	label: string,
+	/**  RFC 3339. */
+	planned: string,
+	planned_end: string,
+	state: ClockState,
+	/**  Minutes past `planned_end` (0 unless late). */
+	late_minutes: number,
+	follow_up: boolean,
+	open_items: number,
+};
+
+/**  Where an unfinished phase or section stands (runsheet-core `DueState`, same spelling). */
+export type ClockState = "upcoming" | "due" | "late";
 
 /**  A contact of the run (runsheet-core `Contact`, with what was filled in during the run). */
 export type ContactCard = ContactCard_Serialize | ContactCard_Deserialize;
@@ -644,6 +666,40 @@ export type RollbackView_Serialize = {
 	 */
 	active_phase: string | null,
 	active_phase_title: string | null,
+};
+
+/**
+ *  A run's clock at `now`: now against T (the change window's start) and its unfinished slots from
+ *  [`App::due`], late first, then by planned time.
+ */
+export type RunClock = RunClock_Serialize | RunClock_Deserialize;
+
+/**
+ *  A run's clock at `now`: now against T (the change window's start) and its unfinished slots from
+ *  [`App::due`], late first, then by planned time.
+ */
+export type RunClock_Deserialize = {
+	/**  RFC 3339. */
+	now: string,
+	/**  RFC 3339; None for a run without a change window (it then has no rows either). */
+	window_start?: string | null,
+	/**  Whole minutes from T to now: negative before T (T-minus), zero or positive after (T-plus). */
+	t_minutes?: number | null,
+	rows: ClockRow[],
+};
+
+/**
+ *  A run's clock at `now`: now against T (the change window's start) and its unfinished slots from
+ *  [`App::due`], late first, then by planned time.
+ */
+export type RunClock_Serialize = {
+	/**  RFC 3339. */
+	now: string,
+	/**  RFC 3339; None for a run without a change window (it then has no rows either). */
+	window_start: string | null,
+	/**  Whole minutes from T to now: negative before T (T-minus), zero or positive after (T-plus). */
+	t_minutes: number | null,
+	rows: ClockRow[],
 };
 
 export type RunFilter = RunFilter_Serialize | RunFilter_Deserialize;

@@ -182,4 +182,53 @@ describe('RunView', () => {
     key('c');
     await until(() => !document.querySelector('[data-testid="contacts-card"]') || null, 'card closed');
   });
+
+  it('shows the clock: now against T, what is late and by how much, and what is due next', async () => {
+    const b = bridge.backend;
+    setBackend(b);
+    const md = ['# Shop release', '', '## Preparation (T-60 minutes)', '', '- [ ] Announce the window', '',
+      '## Deployment (T+0 minutes)', '', '- [ ] Deploy the canary', '', '## Verification (T+120 minutes)', '',
+      '- [ ] Error rate below 1%', ''].join('\n');
+    const checklist = (await b.importChecklistText('clock.md', md)).checklist!;
+    const min = 60_000;
+    const run = await b.createRun({
+      checklist_id: checklist.id,
+      title: 'Clock',
+      operator: 'Alex Morgan',
+      // T was 90 minutes ago; the window closes in three hours.
+      window_start: new Date(Date.now() - 90 * min).toISOString(),
+      window_end: new Date(Date.now() + 180 * min).toISOString(),
+    });
+    const rust = await b.runClock(run.id);
+    expect(rust.t_minutes).toBeGreaterThanOrEqual(89);
+    expect(rust.t_minutes).toBeLessThanOrEqual(91);
+    const late = rust.rows.filter((r) => r.state === 'late');
+    // Preparation (T-60) ended at T at the latest: it is late, by at least the 90 minutes since T.
+    expect(late.map((r) => r.title)).toContain('Preparation');
+    expect(Math.min(...late.map((r) => r.late_minutes))).toBeGreaterThan(0);
+    expect(rust.rows.find((r) => r.title === 'Verification')?.state).toBe('upcoming');
+
+    app = mount(RunView, { target: document.body, props: { runId: run.id } });
+    const clock = await until(() => document.querySelector<HTMLElement>('[data-testid="run-clock"]'), 'clock');
+    expect(clock.querySelector('[data-testid="clock-t"]')!.textContent).toMatch(/^T\+1h(29|30|31)m$/);
+    const shown = [...clock.querySelectorAll<HTMLElement>('[data-testid="clock-late"]')];
+    expect(shown.map((e) => e.dataset.id)).toEqual(late.map((r) => r.id));
+    const prep = late.find((r) => r.title === 'Preparation')!;
+    const prepText = shown.find((e) => e.dataset.id === prep.id)!.textContent!;
+    expect(prepText).toContain('Preparation');
+    expect(prepText).toMatch(/by \d+h \d+m|by \d+m/);
+    // What is due now (Deployment, T+0 until the next phase at T+120) comes before what is upcoming.
+    expect(rust.rows.find((r) => r.state === 'due')?.title).toBe('Deployment');
+    const next = clock.querySelector<HTMLElement>('[data-testid="clock-next"]')!;
+    expect(next.dataset.state).toBe('due');
+    expect(next.textContent).toContain('Due now: Deployment');
+
+    // Doing Preparation's item takes it off the clock.
+    const row = await until(() => [...document.querySelectorAll<HTMLElement>('[data-testid="item"]')].find((r) => r.textContent?.includes('Announce the window')), 'item');
+    row.click();
+    flushSync();
+    key('x');
+    await until(() => !document.querySelector(`[data-testid="clock-late"][data-id="${prep.id}"]`) || null, 'preparation no longer late');
+    expect((await b.runClock(run.id)).rows.map((r) => r.id)).not.toContain(prep.id);
+  });
 });

@@ -39,6 +39,7 @@ import type {
   RunFilter,
   RollbackDecision,
   RollbackView,
+  RunClock,
   RunSettings,
   RunSummary,
   RunView,
@@ -184,6 +185,9 @@ export class TauriBackend implements Backend {
   decideRollback(runId: string, itemId: string, decision: RollbackDecision, reason?: string | null): Promise<RollbackView> {
     return ok(commands.decideRollback(runId, itemId, decision, reason ?? null));
   }
+
+  // Clock
+  runClock(runId: string): Promise<RunClock> { return ok(commands.runClock(runId)); }
 
   // Contacts
   contacts(runId: string): Promise<ContactCard[]> { return ok(commands.contacts(runId)); }

@@ -272,6 +272,13 @@ export type OpenTrigger = B.OpenTrigger;
 export type RollbackView = B.RollbackView;
 
 // ---------------------------------------------------------------------------------------------------------------
+// Clock
+
+export type ClockState = B.ClockState;
+export type ClockRow = B.ClockRow;
+export type RunClock = B.RunClock;
+
+// ---------------------------------------------------------------------------------------------------------------
 // Contacts
 
 export type ContactCard = B.ContactCard;
@@ -365,6 +372,10 @@ export interface Backend {
   declareTrigger(run_id: string, item_id: string, summary?: string | null): Promise<RollbackView>;
   /** Roll back (the run works in its rollback phase) or continue; Invalid when continuing has no reason. */
   decideRollback(run_id: string, item_id: string, decision: RollbackDecision, reason?: string | null): Promise<RollbackView>;
+
+  // Clock
+  /** Now against T and the run's unfinished phases and sections (late first, then by planned time). */
+  runClock(run_id: string): Promise<RunClock>;
 
   // Contacts
   /** The run's contacts card; a detail whose `value` is null is a placeholder still to fill in. */
