@@ -162,6 +162,30 @@ const SHOP = `# Shop API Release
 - [ ] Release Manager: ______ Date: ____
 `;
 
+// The deployment day: timing hints around a window that started 40 minutes ago, a rollback trigger, and
+// emergency contacts with placeholders still to fill in.
+const DAY = `# Checkout Release
+
+## Pre-Deployment Verification (T-60 minutes)
+- [ ] Backup verified
+
+## Deployment (T+0 minutes)
+- [ ] Deploy version 5.2.0
+- [ ] Smoke test the checkout
+
+## Post-Deployment (T+90 minutes)
+- [ ] Error dashboards reviewed
+
+## Rollback Procedures
+- [ ] Rollback if error rate > 5% for 5 minutes
+- [ ] Redeploy version 5.1.4
+
+## Emergency Contacts
+- Primary on-call: [Name] - [Phone]
+- DBA on call: Jane Doe, +1 555 0100
+- Engineering Lead: [Name] - [Email]
+`;
+
 const OPENED = '# AI Assistant Production\n\n## Steps\n- [ ] Model uploaded\n- [ ] Traffic shifted\n';
 
 async function seed(bridge) {
@@ -512,6 +536,37 @@ async function flow(scheme) {
     // The drop overlay goes away after a drop on an inner drop target.
     await page.locator(tid('dropzone')).waitFor({ state: 'detached' });
     await shot('15-verify');
+  });
+
+  await step(`${scheme}: deployment day: clock, rollback trigger prompt, contacts card`, async () => {
+    const out = await invoke(bridge, 'import_checklist_text', { fileName: 'checkout.md', text: DAY });
+    const min = 60_000;
+    const run = await invoke(bridge, 'create_run', {
+      input: {
+        checklist_id: out.checklist.id,
+        title: 'Checkout 5.2.0',
+        version: '5.2.0',
+        environment: 'production',
+        window_start: new Date(Date.now() - 40 * min).toISOString(),
+        window_end: new Date(Date.now() + 140 * min).toISOString(),
+        operator: 'Alex Morgan',
+      },
+    });
+    const rb = await invoke(bridge, 'rollback_state', { runId: run.id });
+    await invoke(bridge, 'declare_trigger', { runId: run.id, itemId: rb.triggers[0].item, summary: 'error rate 7.4% for 6 minutes (dashboard)' });
+    await page.click(tid('nav-runs'));
+    await page.locator(tid('run-row'), { hasText: 'Checkout 5.2.0' }).click();
+    await page.locator(tid('trigger-banner'), { hasText: 'Rollback if error rate' }).waitFor();
+    await page.locator(tid('clock-late'), { hasText: 'Pre-Deployment Verification' }).waitFor();
+    await page.locator(tid('clock-t'), { hasText: /^T\+0h?4[01]m|^T\+4[01]m/ }).waitFor();
+    await page.keyboard.press('c');
+    await page.locator(`${tid('contact')}[data-role="Primary on-call"] ${tid('contact-missing')}`).first().waitFor();
+    await shot('11b-day-trigger-contacts');
+    await page.click(tid('contacts-close'));
+    await page.click(tid('trigger-rollback'));
+    await page.locator(tid('rollback-active'), { hasText: 'Rollback Procedures' }).waitFor();
+    if (await page.locator(tid('trigger-banner')).count()) throw new Error('the banner stays after the decision');
+    await shot('11c-day-rolling-back');
   });
 
   await step(`${scheme}: a missing keyring shows the fix`, async () => {
