@@ -5,12 +5,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod bench;
+mod due;
 mod fold;
 mod kinds;
 #[path = "../../../../tests/support/http_server.rs"]
 mod http_server;
 mod library;
 mod probes;
+mod rollback;
 mod runs;
 mod scenarios;
 mod secrets;
