@@ -93,6 +93,8 @@ pub enum RunStatus {
     NotStarted,
     InProgress,
     Blocked,
+    /// The deployment is done; follow-up items are still open.
+    Monitoring,
     Completed,
     Signed,
 }
@@ -345,6 +347,7 @@ fn count(n: usize) -> u32 {
 pub fn run_status(state: &RunState) -> RunStatus {
     match state.status() {
         CoreStatus::Signed => RunStatus::Signed,
+        CoreStatus::Monitoring => RunStatus::Monitoring,
         CoreStatus::Complete => RunStatus::Completed,
         CoreStatus::Failed | CoreStatus::Blocked => RunStatus::Blocked,
         CoreStatus::InProgress => RunStatus::InProgress,
@@ -721,7 +724,11 @@ mod tests {
 
     /// A run folded from events made here (no store): created at t(0), then `bodies` at t(1), t(2), ….
     fn state(bodies: Vec<(&str, EventBody)>) -> RunState {
-        let checklist = runsheet_core::import::parse("r.md", MD).unwrap();
+        state_of(MD, bodies)
+    }
+
+    fn state_of(md: &str, bodies: Vec<(&str, EventBody)>) -> RunState {
+        let checklist = runsheet_core::import::parse("r.md", md).unwrap();
         let created = EventBody::RunCreated {
             checklist: Box::new(checklist),
             checklist_id: "c1".into(),
@@ -766,6 +773,18 @@ mod tests {
         let signed = state(all_done);
         assert_eq!(run_status(&signed), RunStatus::Signed, "complete and every role signed");
         assert_eq!(run_summary(&signed).progress.done, 3);
+    }
+
+    #[test]
+    fn a_deployment_done_with_follow_ups_open_shows_as_monitoring() {
+        let md = "# Release\n\n## Ship (T+0)\n\n- [ ] Deploy\n\n## Post-Deployment\n\n### First Day\n\n- [ ] Watch errors\n";
+        let base = state_of(md, vec![]);
+        let [deploy, watch] = ["Deploy", "Watch"].map(|t| item_id(&base, t));
+        let deployed = state_of(md, vec![("Ada", set(&deploy, CoreItemState::Done))]);
+        assert_eq!(run_status(&deployed), RunStatus::Monitoring, "the follow-up is open");
+        assert_eq!(serde_json::to_value(RunStatus::Monitoring).unwrap(), "monitoring", "the UI's word");
+        let closed = state_of(md, vec![("Ada", set(&deploy, CoreItemState::Done)), ("Ada", set(&watch, CoreItemState::Done))]);
+        assert_eq!(run_status(&closed), RunStatus::Completed, "follow-ups closed");
     }
 
     #[test]
