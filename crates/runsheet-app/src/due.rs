@@ -8,6 +8,8 @@ use serde::Serialize;
 
 use runsheet_core::schedule::{self, DueState, Scope};
 
+use runsheet_core::run::RunState;
+
 use crate::{App, Result};
 
 /// One unfinished phase or section of a run, as `runsheet due --json` prints it.
@@ -33,36 +35,72 @@ pub struct DueRow {
     pub open_items: usize,
 }
 
+/// The unfinished slots of one run at `now` as rows, late first, then by planned time.
+pub fn due_rows(state: &RunState, now: DateTime<Utc>) -> Vec<DueRow> {
+    let mut rows: Vec<DueRow> = schedule::due(state, now)
+        .into_iter()
+        .map(|d| DueRow {
+            run_id: state.run_id.clone(),
+            run_title: state.meta.title.clone(),
+            scope: d.slot.scope,
+            follow_up: d.slot.follow_up(),
+            id: d.slot.id,
+            title: d.slot.title,
+            label: d.slot.label,
+            planned: d.slot.start,
+            planned_end: d.slot.end,
+            state: d.state,
+            late_minutes: d.late_minutes,
+            open_items: d.open_items,
+        })
+        .collect();
+    sort(&mut rows);
+    rows
+}
+
+/// What comes due next in a run at `now`: its first row in [`due_rows`]' order (what is late, then what is due,
+/// then the earliest upcoming); None when nothing planned is left open.
+pub fn next_due(state: &RunState, now: DateTime<Utc>) -> Option<DueRow> {
+    due_rows(state, now).into_iter().next()
+}
+
+fn sort(rows: &mut [DueRow]) {
+    let rank = |s: DueState| match s {
+        DueState::Late => 0,
+        DueState::Due => 1,
+        DueState::Upcoming => 2,
+    };
+    rows.sort_by(|a, b| (rank(a.state), a.planned, &a.run_id).cmp(&(rank(b.state), b.planned, &b.run_id)));
+}
+
+/// A run as `runsheet run list` shows it: the store's summary and what comes due next.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunListRow {
+    #[serde(flatten)]
+    pub summary: runsheet_store::RunSummary,
+    pub next_due: Option<DueRow>,
+}
+
 impl App {
     /// Every run's unfinished slots at `now`, late first, then by planned time. Runs without a change window
     /// have no planned times and give no rows.
     pub fn due(&self, now: DateTime<Utc>) -> Result<Vec<DueRow>> {
-        let mut rows = Vec::new();
-        for state in self.run_states()? {
-            for d in schedule::due(&state, now) {
-                rows.push(DueRow {
-                    run_id: state.run_id.clone(),
-                    run_title: state.meta.title.clone(),
-                    scope: d.slot.scope,
-                    follow_up: d.slot.follow_up(),
-                    id: d.slot.id,
-                    title: d.slot.title,
-                    label: d.slot.label,
-                    planned: d.slot.start,
-                    planned_end: d.slot.end,
-                    state: d.state,
-                    late_minutes: d.late_minutes,
-                    open_items: d.open_items,
-                });
-            }
-        }
-        let rank = |s: DueState| match s {
-            DueState::Late => 0,
-            DueState::Due => 1,
-            DueState::Upcoming => 2,
-        };
-        rows.sort_by(|a, b| (rank(a.state), a.planned, &a.run_id).cmp(&(rank(b.state), b.planned, &b.run_id)));
+        let mut rows: Vec<DueRow> = self.run_states()?.iter().flat_map(|s| due_rows(s, now)).collect();
+        sort(&mut rows);
         Ok(rows)
+    }
+
+    /// Every run, newest first, with what comes due next in it at `now`.
+    pub fn run_list_rows(&self, now: DateTime<Utc>) -> Result<Vec<RunListRow>> {
+        let store = self.store()?;
+        store
+            .list_runs()?
+            .into_iter()
+            .map(|summary| {
+                let next_due = next_due(&store.run_state(&summary.id)?, now);
+                Ok(RunListRow { summary, next_due })
+            })
+            .collect()
     }
 }
 

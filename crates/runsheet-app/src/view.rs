@@ -93,6 +93,8 @@ pub enum RunStatus {
     NotStarted,
     InProgress,
     Blocked,
+    /// The deployment is done; follow-up items are still open.
+    Monitoring,
     Completed,
     Signed,
 }
@@ -125,6 +127,27 @@ pub struct RunSummary {
     pub updated_at: String,
     pub status: RunStatus,
     pub progress: Progress,
+    /// What comes due next (late first, then due, then the earliest upcoming); None without a change window or
+    /// when nothing planned is left open.
+    pub next_due: Option<NextDue>,
+}
+
+/// A run's next planned phase or section as the runs list shows it (from [`crate::due::next_due`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct NextDue {
+    /// The phase's or section's title, and its hint as written (`First Day`).
+    pub title: String,
+    pub label: String,
+    /// Planned start and end, RFC 3339.
+    pub planned: String,
+    pub planned_end: String,
+    /// `upcoming`, `due` or `late`.
+    pub state: String,
+    /// Minutes past the planned end (0 unless late).
+    pub late_minutes: u32,
+    /// Counted from the end of the change window.
+    pub follow_up: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -196,6 +219,8 @@ pub struct ItemStatus {
     pub armed: bool,
     /// Latest evidence per probe, in probe order.
     pub evidence: Vec<Evidence>,
+    /// The run's status with the item as it is: the result of a change carries it, so the UI never recomputes it.
+    pub run_status: RunStatus,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -345,6 +370,7 @@ fn count(n: usize) -> u32 {
 pub fn run_status(state: &RunState) -> RunStatus {
     match state.status() {
         CoreStatus::Signed => RunStatus::Signed,
+        CoreStatus::Monitoring => RunStatus::Monitoring,
         CoreStatus::Complete => RunStatus::Completed,
         CoreStatus::Failed | CoreStatus::Blocked => RunStatus::Blocked,
         CoreStatus::InProgress => RunStatus::InProgress,
@@ -352,7 +378,8 @@ pub fn run_status(state: &RunState) -> RunStatus {
     }
 }
 
-pub fn run_summary(state: &RunState) -> RunSummary {
+/// The run's summary at `now` (what comes due next depends on it).
+pub fn run_summary(state: &RunState, now: DateTime<Utc>) -> RunSummary {
     let p = state.progress();
     let m = &state.meta;
     RunSummary {
@@ -377,6 +404,15 @@ pub fn run_summary(state: &RunState) -> RunSummary {
             blocked: count(p.blocked),
             na: count(p.not_applicable),
         },
+        next_due: crate::due::next_due(state, now).map(|d| NextDue {
+            title: d.title,
+            label: d.label,
+            planned: d.planned.to_rfc3339(),
+            planned_end: d.planned_end.to_rfc3339(),
+            state: d.state.as_str().to_string(),
+            late_minutes: u32::try_from(d.late_minutes.max(0)).unwrap_or(u32::MAX),
+            follow_up: d.follow_up,
+        }),
     }
 }
 
@@ -457,6 +493,7 @@ pub fn item_status(state: &RunState, item: &str, now: DateTime<Utc>) -> Result<I
         waiver: state.waivers.get(item).map(|w| waiver_view(&state.checklist, item, w)),
         armed: state.armed.contains(item),
         evidence: evidence_of(state, item, now),
+        run_status: run_status(state),
     })
 }
 
@@ -470,7 +507,7 @@ pub fn run_view(state: &RunState, now: DateTime<Utc>) -> Result<RunView> {
     let effective = state.effective_checklist();
     let checklist = serde_json::to_value(&effective).map_err(|e| Error::internal(format!("encoding checklist: {e}")))?;
     Ok(RunView {
-        summary: run_summary(state),
+        summary: run_summary(state, now),
         checklist,
         items,
         settings: run_settings(state),
@@ -693,7 +730,8 @@ impl App {
     /// Every run's summary, newest first. Each run is folded: the summaries need version, environment and
     /// operator, and runs are few (a fold of a few hundred events takes well under a millisecond).
     pub fn run_list(&self) -> Result<Vec<RunSummary>> {
-        Ok(self.run_states()?.iter().map(run_summary).collect())
+        let now = self.now();
+        Ok(self.run_states()?.iter().map(|s| run_summary(s, now)).collect())
     }
 
     /// One item's status after a change (id or unique prefix of the run; the item as stored).
@@ -804,7 +842,11 @@ mod tests {
 
     /// A run folded from events made here (no store): created at t(0), then `bodies` at t(1), t(2), ….
     fn state(bodies: Vec<(&str, EventBody)>) -> RunState {
-        let checklist = runsheet_core::import::parse("r.md", MD).unwrap();
+        state_of(MD, bodies)
+    }
+
+    fn state_of(md: &str, bodies: Vec<(&str, EventBody)>) -> RunState {
+        let checklist = runsheet_core::import::parse("r.md", md).unwrap();
         let created = EventBody::RunCreated {
             checklist: Box::new(checklist),
             checklist_id: "c1".into(),
@@ -848,7 +890,19 @@ mod tests {
         all_done.push(("Bob", EventBody::SignedOff { role: "QA".into(), name: "Bob".into(), comment: None }));
         let signed = state(all_done);
         assert_eq!(run_status(&signed), RunStatus::Signed, "complete and every role signed");
-        assert_eq!(run_summary(&signed).progress.done, 3);
+        assert_eq!(run_summary(&signed, t(0)).progress.done, 3);
+    }
+
+    #[test]
+    fn a_deployment_done_with_follow_ups_open_shows_as_monitoring() {
+        let md = "# Release\n\n## Ship (T+0)\n\n- [ ] Deploy\n\n## Post-Deployment\n\n### First Day\n\n- [ ] Watch errors\n";
+        let base = state_of(md, vec![]);
+        let [deploy, watch] = ["Deploy", "Watch"].map(|t| item_id(&base, t));
+        let deployed = state_of(md, vec![("Ada", set(&deploy, CoreItemState::Done))]);
+        assert_eq!(run_status(&deployed), RunStatus::Monitoring, "the follow-up is open");
+        assert_eq!(serde_json::to_value(RunStatus::Monitoring).ok(), Some(serde_json::json!("monitoring")), "the UI's word");
+        let closed = state_of(md, vec![("Ada", set(&deploy, CoreItemState::Done)), ("Ada", set(&watch, CoreItemState::Done))]);
+        assert_eq!(run_status(&closed), RunStatus::Completed, "follow-ups closed");
     }
 
     #[test]

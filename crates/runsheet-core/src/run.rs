@@ -304,6 +304,9 @@ pub enum RunStatus {
     Blocked,
     /// Nothing is pending or blocked (unwaived), and at least one item failed and was not waived.
     Failed,
+    /// The deployment is done (every item but the follow-ups done, skipped, n/a or waived, nothing blocked or
+    /// failed) and follow-up items ([`crate::schedule::follow_up_items`]) are still pending.
+    Monitoring,
     /// Every item is done, skipped, n/a or waived; some role has not signed (or the run has no roles).
     Complete,
     /// Complete, and every role (at least one) has signed.
@@ -317,6 +320,7 @@ impl RunStatus {
             RunStatus::InProgress => "in_progress",
             RunStatus::Blocked => "blocked",
             RunStatus::Failed => "failed",
+            RunStatus::Monitoring => "monitoring",
             RunStatus::Complete => "complete",
             RunStatus::Signed => "signed",
         }
@@ -329,6 +333,7 @@ impl RunStatus {
             "in_progress" => RunStatus::InProgress,
             "blocked" => RunStatus::Blocked,
             "failed" => RunStatus::Failed,
+            "monitoring" => RunStatus::Monitoring,
             "complete" | "completed" => RunStatus::Complete,
             "signed" => RunStatus::Signed,
             _ => return None,
@@ -912,13 +917,16 @@ impl RunState {
     /// Where the run stands; the only run-status computation (see [`RunStatus`]). A waived item counts as
     /// settled whatever its state.
     pub fn status(&self) -> RunStatus {
+        let follow_ups = crate::schedule::follow_up_items(&self.checklist);
         let (mut pending, mut blocked, mut failed, mut touched) = (0usize, 0usize, 0usize, false);
+        let mut follow_ups_pending = 0usize;
         for (id, s) in &self.items {
             if self.waivers.contains_key(id) {
                 touched = true;
                 continue;
             }
             match s.state {
+                ItemState::Pending if follow_ups.contains(id) => follow_ups_pending += 1,
                 ItemState::Pending => pending += 1,
                 ItemState::Blocked => blocked += 1,
                 ItemState::Failed => failed += 1,
@@ -926,7 +934,14 @@ impl RunState {
             }
             touched |= s.state != ItemState::Pending;
         }
-        if pending + blocked + failed == 0 {
+        if pending + blocked + failed == 0 && follow_ups_pending > 0 {
+            // Only follow-ups are left; a run nobody touched has not started, whatever its checklist holds.
+            if touched {
+                RunStatus::Monitoring
+            } else {
+                RunStatus::NotStarted
+            }
+        } else if pending + blocked + failed == 0 {
             let all_signed = !self.roles.is_empty()
                 && self.roles.iter().all(|r| self.signoffs.iter().any(|s| same_name(&s.role, &r.name)));
             if all_signed {
@@ -936,7 +951,7 @@ impl RunState {
             }
         } else if blocked > 0 {
             RunStatus::Blocked
-        } else if pending == 0 {
+        } else if pending + follow_ups_pending == 0 {
             RunStatus::Failed
         } else if !touched {
             RunStatus::NotStarted

@@ -81,6 +81,28 @@ pub fn anchor(timing: &Timing) -> Anchor {
     }
 }
 
+/// The ids of the follow-up items of `checklist` (nested ones included): items of a phase or section whose
+/// hint counts from the window's end ([`anchor`]); a section without a hint inherits its phase's. Rollback
+/// phases and sections hold no follow-ups. Needs no change window: the hint's wording alone decides.
+pub fn follow_up_items(checklist: &Checklist) -> std::collections::BTreeSet<String> {
+    fn walk(items: &[Item], out: &mut std::collections::BTreeSet<String>) {
+        for it in items {
+            out.insert(it.id.clone());
+            walk(&it.children, out);
+        }
+    }
+    let mut out = std::collections::BTreeSet::new();
+    for p in checklist.phases.iter().filter(|p| !p.rollback) {
+        for s in p.sections.iter().filter(|s| !s.rollback) {
+            let hint = s.timing.as_ref().or(p.timing.as_ref());
+            if hint.is_some_and(|t| anchor(t) == Anchor::WindowEnd) {
+                walk(&s.items, &mut out);
+            }
+        }
+    }
+    out
+}
+
 /// The slots of `checklist` on a change window (`start`, optional `end`), in document order. Hints that cannot
 /// be placed on a minute scale get no slot.
 pub fn slots(checklist: &Checklist, start: DateTime<Utc>, end: Option<DateTime<Utc>>) -> Vec<Slot> {

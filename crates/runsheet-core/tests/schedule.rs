@@ -273,3 +273,93 @@ fn chart_spans_give_sections_their_phase_slot_and_phases_their_sections_span() {
     assert_eq!(by_title("Post-Deployment"), Some((60, 60 + 7 * 24 * 60)), "a phase without one spans its sections");
     assert_eq!(by_title("Rollback Procedures"), None, "rollback is never planned");
 }
+
+/// Item texts of `MD` by part: the deployment proper, the rollback item, the follow-ups.
+const DEPLOYMENT: [&str; 5] = ["Freeze merges", "Announce", "Snapshot", "Run migrations", "Flip the load balancer"];
+const ROLLBACK: &str = "Rollback if error rate";
+const FOLLOW_UPS: [&str; 3] = ["Watch error rates", "Review overnight alerts", "Close the change ticket"];
+
+#[test]
+fn follow_up_items_are_those_under_a_hint_counted_from_the_window_end() {
+    let md = "# R\n\n## Deploy (T+0)\n### Step\n- [ ] Ship\n\n## Rollback Procedures (within 1 hour)\n- [ ] Revert\n\n\
+              ## Post-Deployment (First Month)\n### Dashboards\n- [ ] Check dashboards\n  - [ ] Nested check\n\
+              ### Wrap-up (T+30 minutes)\n- [ ] Close the bridge\n";
+    let c = runsheet_core::import::parse("r.md", md).expect("parse");
+    let texts: Vec<String> = {
+        let ids = schedule::follow_up_items(&c);
+        c.items().into_iter().filter(|(_, _, i)| ids.contains(&i.id)).map(|(_, _, i)| i.text.clone()).collect()
+    };
+    // A section without a hint inherits its phase's (nested items too); a section's own T-relative hint wins over
+    // its phase's; a rollback phase holds no follow-ups whatever its hint says.
+    assert_eq!(texts, vec!["Check dashboards".to_string(), "Nested check".to_string()]);
+}
+
+#[test]
+fn a_run_with_only_follow_ups_open_is_monitoring() {
+    use runsheet_core::run::RunStatus;
+    use ItemState::{Blocked, Done, Failed, NotApplicable, Pending, Skipped};
+    // (what is set, in order, and the status after it, and why)
+    type Case = (Vec<(&'static str, ItemState)>, RunStatus, &'static str);
+    let cases: Vec<Case> = vec![
+        (vec![], RunStatus::NotStarted, "nothing done"),
+        (vec![("Freeze", Done)], RunStatus::InProgress, "deployment items still pending"),
+        (
+            DEPLOYMENT.iter().map(|t| (*t, Done)).chain([(ROLLBACK, NotApplicable)]).collect(),
+            RunStatus::Monitoring,
+            "the deployment is settled and follow-ups are open",
+        ),
+        (
+            DEPLOYMENT.iter().map(|t| (*t, Done)).collect(),
+            RunStatus::InProgress,
+            "an open rollback item is not a follow-up",
+        ),
+        (
+            DEPLOYMENT.iter().map(|t| (*t, Skipped)).chain([(ROLLBACK, NotApplicable), (FOLLOW_UPS[0], Done)]).collect(),
+            RunStatus::Monitoring,
+            "one follow-up done, two open",
+        ),
+        (
+            DEPLOYMENT.iter().map(|t| (*t, Done)).chain([(ROLLBACK, NotApplicable), ("Snapshot", Failed)]).collect(),
+            RunStatus::InProgress,
+            "a failure with follow-ups pending is not monitoring",
+        ),
+        (
+            DEPLOYMENT.iter().map(|t| (*t, Done)).chain([(ROLLBACK, NotApplicable), (FOLLOW_UPS[1], Blocked)]).collect(),
+            RunStatus::Blocked,
+            "a blocked follow-up blocks the run",
+        ),
+        (
+            DEPLOYMENT
+                .iter()
+                .chain(FOLLOW_UPS.iter())
+                .map(|t| (*t, Done))
+                .chain([(ROLLBACK, NotApplicable)])
+                .collect(),
+            RunStatus::Complete,
+            "follow-ups closed: complete",
+        ),
+        (
+            DEPLOYMENT
+                .iter()
+                .chain(FOLLOW_UPS.iter())
+                .map(|t| (*t, Done))
+                .chain([(ROLLBACK, NotApplicable), (FOLLOW_UPS[2], Pending)])
+                .collect(),
+            RunStatus::Monitoring,
+            "a follow-up reopened: monitoring again",
+        ),
+        (
+            FOLLOW_UPS.iter().map(|t| (*t, Done)).collect(),
+            RunStatus::InProgress,
+            "follow-ups done before the deployment: still in progress",
+        ),
+    ];
+    for (sets, want, why) in cases {
+        let mut state = run(Some(at(60)));
+        for (text, to) in sets {
+            set(&mut state, text, to);
+        }
+        assert_eq!(state.status(), want, "{why}");
+        assert_eq!(RunStatus::parse(want.as_str()), Some(want), "as_str reads back");
+    }
+}

@@ -230,7 +230,7 @@ impl ReportInput {
         match self.status {
             RunStatus::Signed | RunStatus::Failed => false,
             RunStatus::Complete => !self.signoffs.is_empty(),
-            RunStatus::NotStarted | RunStatus::InProgress | RunStatus::Blocked => true,
+            RunStatus::NotStarted | RunStatus::InProgress | RunStatus::Blocked | RunStatus::Monitoring => true,
         }
     }
 
@@ -252,6 +252,7 @@ impl ReportInput {
             RunStatus::NotStarted | RunStatus::InProgress => {
                 "IN PROGRESS (this report shows a run that has not finished)".to_string()
             }
+            RunStatus::Monitoring => "MONITORING — follow-ups open".to_string(),
             RunStatus::Complete if self.in_progress() => "COMPLETED (awaiting sign-off)".to_string(),
             RunStatus::Complete => "COMPLETED".to_string(),
             RunStatus::Signed => "COMPLETED AND SIGNED OFF".to_string(),

@@ -254,6 +254,28 @@ mod one_fold {
         assert_eq!(input.outcome(), "COMPLETED AND SIGNED OFF");
         assert!(!input.in_progress());
     }
+
+    #[test]
+    fn a_run_with_follow_ups_open_reads_monitoring_in_the_pdf_and_the_markdown() {
+        let mut log = settled_with_a_waived_failure();
+        let at = common::t0() + TimeDelta::hours(3);
+        let reopen = EventBody::ItemSet { item: "verify-0-0".into(), state: ItemState::Pending, reason: None, note: None };
+        log.push("Dana Ops", at, reopen);
+        let mut state = common::state(&log.events);
+        assert_eq!(state.status(), RunStatus::InProgress, "a T-relative phase is part of the deployment");
+        // The same checklist with the verification written as a follow-up (`First Day`, from the window's end).
+        let verify = state.checklist.phases.iter_mut().find(|p| p.id == "verify").expect("the fixture's phase");
+        verify.timing = Some(runsheet_core::Timing { label: "First Day".into(), offset_minutes: Some(0), end_offset_minutes: None });
+        assert_eq!(state.status(), RunStatus::Monitoring);
+        let input = ReportInput::from_state(&state, at).unwrap();
+        assert_eq!(input.outcome(), "MONITORING — follow-ups open");
+        assert!(input.in_progress(), "the run is not over: the report is not final");
+        let md = runsheet_report::markdown::deployment_log(&input);
+        assert!(md.contains("| Status | MONITORING — follow-ups open |"), "{md}");
+        let log_json = runsheet_report::run_log_json(&state, at).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&log_json).unwrap();
+        assert_eq!(v["run"]["status"], "monitoring", "the run log carries the status as the schema names it");
+    }
 }
 
 mod run_log {

@@ -87,7 +87,7 @@ pub async fn create_run(input: NewRun, app: State<'_, Arc<App>>) -> CmdResult<Ru
         window_end: parse_time("window_end", input.window_end.as_deref())?,
     };
     let operator = required("operator", &input.operator)?;
-    blocking(&app, move |a| Ok(view::run_summary(&a.run(&a.create_run(new, &operator)?)?))).await
+    blocking(&app, move |a| Ok(view::run_summary(&a.run(&a.create_run(new, &operator)?)?, a.now()))).await
 }
 
 #[tauri::command]

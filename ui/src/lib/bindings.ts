@@ -365,6 +365,8 @@ export type ItemStatus_Deserialize = {
 	armed: boolean,
 	/**  Latest evidence per probe, in probe order. */
 	evidence: Evidence_Deserialize[],
+	/**  The run's status with the item as it is: the result of a change carries it, so the UI never recomputes it. */
+	run_status: RunStatus,
 };
 
 export type ItemStatus_Serialize = {
@@ -377,6 +379,8 @@ export type ItemStatus_Serialize = {
 	armed: boolean,
 	/**  Latest evidence per probe, in probe order. */
 	evidence: Evidence_Serialize[],
+	/**  The run's status with the item as it is: the result of a change carries it, so the UI never recomputes it. */
+	run_status: RunStatus,
 };
 
 /**  Whether the keyring answers, and what to do when it does not. */
@@ -418,6 +422,22 @@ export type NewRun_Serialize = {
 	window_start: string | null,
 	window_end: string | null,
 	operator: string,
+};
+
+/**  A run's next planned phase or section as the runs list shows it (from [`crate::due::next_due`]). */
+export type NextDue = {
+	/**  The phase's or section's title, and its hint as written (`First Day`). */
+	title: string,
+	label: string,
+	/**  Planned start and end, RFC 3339. */
+	planned: string,
+	planned_end: string,
+	/**  `upcoming`, `due` or `late`. */
+	state: string,
+	/**  Minutes past the planned end (0 unless late). */
+	late_minutes: number,
+	/**  Counted from the end of the change window. */
+	follow_up: boolean,
 };
 
 export type Note = {
@@ -735,7 +755,9 @@ export type RunSettingsPatch_Serialize = {
 };
 
 /**  A run's status as lists and headers show it. */
-export type RunStatus = "not_started" | "in_progress" | "blocked" | "completed" | "signed";
+export type RunStatus = "not_started" | "in_progress" | "blocked" | 
+/**  The deployment is done; follow-up items are still open. */
+"monitoring" | "completed" | "signed";
 
 export type RunSummary = RunSummary_Serialize | RunSummary_Deserialize;
 
@@ -753,6 +775,11 @@ export type RunSummary_Deserialize = {
 	updated_at: string,
 	status: RunStatus,
 	progress: Progress,
+	/**
+	 *  What comes due next (late first, then due, then the earliest upcoming); None without a change window or
+	 *  when nothing planned is left open.
+	 */
+	next_due?: NextDue | null,
 };
 
 export type RunSummary_Serialize = {
@@ -769,6 +796,11 @@ export type RunSummary_Serialize = {
 	updated_at: string,
 	status: RunStatus,
 	progress: Progress,
+	/**
+	 *  What comes due next (late first, then due, then the earliest upcoming); None without a change window or
+	 *  when nothing planned is left open.
+	 */
+	next_due: NextDue | null,
 };
 
 export type RunView = RunView_Serialize | RunView_Deserialize;

@@ -188,6 +188,7 @@ fn desktop_word(cli: &str) -> &'static str {
         "not_started" => "not_started",
         "in_progress" => "in_progress",
         "blocked" | "failed" => "blocked",
+        "monitoring" => "monitoring",
         "complete" => "completed",
         "signed" => "signed",
         _ => "unknown",
@@ -234,6 +235,7 @@ fn check(state: &RunState, now: DateTime<Utc>) -> Result<(), TestCaseError> {
         RunStatus::Failed => "FAILED",
         RunStatus::Blocked => "BLOCKED",
         RunStatus::NotStarted | RunStatus::InProgress => "IN PROGRESS",
+        RunStatus::Monitoring => "MONITORING",
         RunStatus::Complete | RunStatus::Signed => "COMPLETED",
     };
     prop_assert!(report.outcome().starts_with(word), "{} vs {}", cli_status, report.outcome());

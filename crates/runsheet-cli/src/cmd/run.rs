@@ -33,10 +33,13 @@ pub enum Command {
         #[arg(long = "as")]
         as_: Option<String>,
     },
-    /// List runs with progress and status.
+    /// List runs with progress, status and what comes due next.
     List {
         #[arg(long)]
         json: bool,
+        /// The moment "next due" is judged at (RFC 3339 or `YYYY-MM-DD HH:MM`, UTC); now by default.
+        #[arg(long)]
+        at: Option<String>,
     },
     /// Show every item of a run with its state.
     Show {
@@ -151,17 +154,22 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
             println!("{id}");
             Ok(())
         }
-        Command::List { json } => {
-            let runs = app.run_summaries()?;
+        Command::List { json, at } => {
+            let now = match at.as_deref() {
+                Some(t) => parse_time(t, "--at")?,
+                None => app.now(),
+            };
+            let runs = app.run_list_rows(now)?;
             if json {
                 return print_json(&runs);
             }
             if runs.is_empty() {
                 println!("no runs yet: runsheet run new CHECKLIST --title T");
             }
-            for r in runs {
-                let p = r.progress;
-                println!("{}  {:<11}  {}/{}  {}", r.id, r.status.as_str(), p.settled(), p.total, r.title);
+            for row in runs {
+                let (r, p) = (&row.summary, &row.summary.progress);
+                let next = row.next_due.as_ref().map(next_due_text).unwrap_or_default();
+                println!("{}  {:<11}  {}/{}  {}{next}", r.id, r.status.as_str(), p.settled(), p.total, r.title);
             }
             Ok(())
         }
@@ -461,4 +469,17 @@ fn show_text(s: &RunState, now: DateTime<Utc>) -> String {
         }
     }
     out
+}
+
+/// The runs list's "what comes due next" column: `  next: First Day (First Day) due 2026-12-04 23:00 UTC`, with
+/// how late it is when it is.
+fn next_due_text(d: &runsheet_app::due::DueRow) -> String {
+    let late = if d.late_minutes > 0 { format!(", {} min late", d.late_minutes) } else { String::new() };
+    format!(
+        "  next: {} ({}) {} {}{late}",
+        d.title,
+        d.label,
+        d.state.as_str(),
+        d.planned.format("%Y-%m-%d %H:%M UTC")
+    )
 }

@@ -444,7 +444,7 @@ mod identity {
 mod due {
     use super::*;
 
-    const TIMED_MD: &str = "# Release\n\n## Pre-Deployment Verification (T-1 hour)\n- [ ] Freeze merges\n\n## Deploy (T+0)\n- [ ] Ship it\n\n## Rollback\n- [ ] Rollback if error rate > 5%\n\n## Post-Deployment\n### Immediate (within 1 hour)\n- [ ] Watch error rates\n### First Week\n- [ ] Close the ticket\n";
+    pub(super) const TIMED_MD: &str = "# Release\n\n## Pre-Deployment Verification (T-1 hour)\n- [ ] Freeze merges\n\n## Deploy (T+0)\n- [ ] Ship it\n\n## Rollback\n- [ ] Rollback if error rate > 5%\n\n## Post-Deployment\n### Immediate (within 1 hour)\n- [ ] Watch error rates\n### First Week\n- [ ] Close the ticket\n";
 
     /// `runsheet due` lists every open run's unfinished timed phases and sections with upcoming/due/late at a
     /// given time (the clock is an argument); a run without a window has no rows; finished ones drop out.
@@ -491,6 +491,49 @@ mod due {
         assert!(text.contains("late") && text.contains("Immediate (within 1 hour), 1 open"), "{text}");
         let err = h.fails(&["due", "--at", "tomorrow"], 1);
         assert!(err.contains("--at: `tomorrow` is not a time"), "{err}");
+    }
+}
+
+mod monitoring {
+    use super::*;
+
+    /// A run whose deployment is done but whose follow-ups are open is `monitoring` in `run list` and `run show`,
+    /// and the list says what comes due next (text and JSON) at the time given.
+    #[test]
+    fn run_list_shows_monitoring_and_what_comes_due_next() {
+        let h = Home::new();
+        let f = h.file("release.md", super::due::TIMED_MD);
+        let f = f.to_str().expect("path");
+        let run = h.ok(&["run", "new", f, "--title", "Release 4.2", "--window", "2026-12-04 22:00..2026-12-04 23:00"]);
+        let run = run.trim().to_string();
+        let list = |at: &str| -> Vec<serde_json::Value> {
+            serde_json::from_str(&h.ok(&["run", "list", "--json", "--at", at])).expect("json")
+        };
+        let first = list("2026-12-04T21:30:00Z");
+        assert_eq!(first[0]["next_due"]["title"], "Pre-Deployment Verification", "{first:?}");
+        assert_eq!(first[0]["next_due"]["state"], "due");
+        assert_eq!(first[0]["status"], "not_started");
+        for item in ["Freeze merges", "Ship it", "Rollback if error rate > 5%"] {
+            let to = if item.starts_with("Rollback") { "n/a" } else { "done" };
+            h.ok(&["run", "set", &run, item, to]);
+        }
+        // Next morning: the deployment is done; the one-hour follow-up (23:00 to 00:00) is 9 h late and comes first.
+        let morning = list("2026-12-05 09:00");
+        assert_eq!(morning[0]["status"], "monitoring", "{morning:?}");
+        let next = &morning[0]["next_due"];
+        assert_eq!((next["title"].as_str(), next["state"].as_str(), next["late_minutes"].as_i64()), (Some("Immediate"), Some("late"), Some(540)));
+        assert_eq!(next["follow_up"], true);
+        let text = h.ok(&["run", "list", "--at", "2026-12-05 09:00"]);
+        assert!(text.contains("monitoring") && text.contains("next: Immediate (within 1 hour) late 2026-12-04 23:00 UTC, 540 min late"), "{text}");
+        let show = h.ok(&["run", "show", &run]);
+        assert!(show.contains("status: monitoring"), "{show}");
+        // Closing the follow-ups completes the run and leaves nothing due.
+        h.ok(&["run", "set", &run, "Watch error rates", "done"]);
+        h.ok(&["run", "set", &run, "Close the ticket", "done"]);
+        let done = list("2026-12-05 09:00");
+        assert_eq!(done[0]["status"], "complete");
+        assert!(done[0]["next_due"].is_null(), "{done:?}");
+        h.fails(&["run", "list", "--at", "tomorrow"], 1);
     }
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend, RunSummary } from '../backend';
 import { startBridge, type Bridge } from '../../test/bridge';
-import { applyProbeEvent, formatAge, inlineParts, isStale, itemsOf, liveStatus, progressOf } from './run';
+import { applyProbeEvent, formatAge, inlineParts, isStale, itemsOf, progressOf } from './run';
 
 // Runs made by the real commands over the test bridge.
 let bridge: Bridge;
@@ -69,35 +69,63 @@ describe('run helpers', () => {
   });
 });
 
-describe('liveStatus', () => {
-  it('follows item states after local changes, as the backend does', async () => {
+// The run's status is Rust's (runsheet-core `RunState::status`): a change's result carries it, and the UI keeps no
+// copy of the rule. These checks assert what Rust says after each change, and that the change's result and the
+// refreshed view agree.
+describe('run status from the backend', () => {
+  it('comes with every item change, as the refreshed view has it', async () => {
     const run = await newRun('r');
-    let view = await b.getRun(run.id);
+    const view = await b.getRun(run.id);
+    let last = view.summary.status;
     const agrees = async (expected: string) => {
-      expect(liveStatus(view)).toBe(expected);
-      expect((await b.getRun(run.id)).summary.status, 'the backend agrees').toBe(expected);
+      expect(last, 'the change carries the status').toBe(expected);
+      expect((await b.getRun(run.id)).summary.status, 'the refreshed view agrees').toBe(expected);
     };
     await agrees('not_started');
+    const set = async (id: string, state: 'done' | 'n/a' | 'failed' | 'blocked' | 'pending') => {
+      last = (await b.setItemState(run.id, id, { state })).run_status;
+    };
     const phases = view.checklist.phases;
     const ids = phases.flatMap((p) => itemsOf(p).map((i) => i.id));
-    view.items[ids[0]] = await b.setItemState(run.id, ids[0], { state: 'blocked' });
+    await set(ids[0], 'blocked');
     await agrees('blocked');
-    view.items[ids[0]] = await b.setItemState(run.id, ids[0], { state: 'failed' });
+    await set(ids[0], 'failed');
     await agrees('in_progress');
-    view.items[ids[0]] = await b.setItemState(run.id, ids[0], { state: 'done' });
+    await set(ids[0], 'done');
     await agrees('in_progress');
     // Everything outside the rollback phase resolved: the rollback items still count.
-    for (const p of phases.filter((p) => !p.rollback)) {
-      for (const it of itemsOf(p)) view.items[it.id] = await b.setItemState(run.id, it.id, { state: 'n/a' });
-    }
+    for (const p of phases.filter((p) => !p.rollback)) for (const it of itemsOf(p)) await set(it.id, 'n/a');
     const rollback = phases.filter((p) => p.rollback).flatMap((p) => itemsOf(p));
     expect(rollback.length, 'the template has a rollback phase').toBeGreaterThan(0);
     await agrees('in_progress');
-    for (const it of rollback) view.items[it.id] = await b.setItemState(run.id, it.id, { state: 'failed' });
+    for (const it of rollback) await set(it.id, 'failed');
     await agrees('blocked');
     // A waiver settles a failed item.
     for (const it of rollback) await b.waive(run.id, it.id, 'not needed: the rollout went fine', 'Dana Fox');
-    view = await b.getRun(run.id);
+    last = (await b.getRun(run.id)).summary.status;
     await agrees('completed');
+  });
+
+  it('is monitoring while follow-ups are open, and the runs list says what comes due next', async () => {
+    const md = '# Release\n\n## Deploy (T+0)\n- [ ] Ship it\n\n## Post-Deployment\n### First Day\n- [ ] Watch error rates\n';
+    const out = await b.importChecklistText('followups.md', md);
+    const start = new Date(Date.now() - 2 * 3600_000);
+    const run = await b.createRun({
+      checklist_id: out.checklist!.id, title: 'follow-ups', operator: 'Alex Morgan',
+      window_start: start.toISOString(), window_end: new Date(start.getTime() + 3600_000).toISOString(),
+    });
+    const view = await b.getRun(run.id);
+    const [ship, watch] = view.checklist.phases.flatMap((p) => itemsOf(p).map((i) => i.id));
+    // The deploy phase (T+0, one window-hour long) ended an hour ago: it is what comes due next, late.
+    let listed = (await b.listRuns({})).find((r) => r.id === run.id)!;
+    expect(listed.next_due).toMatchObject({ title: 'Deploy', state: 'late', follow_up: false });
+    const s = await b.setItemState(run.id, ship, { state: 'done' });
+    expect(s.run_status, 'deployment done, the follow-up open').toBe('monitoring');
+    expect((await b.getRun(run.id)).summary.status).toBe('monitoring');
+    listed = (await b.listRuns({ status: 'monitoring' })).find((r) => r.id === run.id)!;
+    expect(listed.next_due, 'the first day after the window is due now').toMatchObject({ title: 'First Day', state: 'due', follow_up: true });
+    expect((await b.setItemState(run.id, watch, { state: 'done' })).run_status).toBe('completed');
+    listed = (await b.listRuns({})).find((r) => r.id === run.id)!;
+    expect(listed.next_due, 'nothing planned is left open').toBeNull();
   });
 });

@@ -53,6 +53,7 @@ export function applyProbeEvent(view: RunView, live: LiveProbes, e: ProbeStatusE
     notes: [],
     armed: false,
     evidence: [],
+    run_status: view.summary.status,
   };
   const evidence = [...cur.evidence.filter((x) => x.probe !== e.probe), e.evidence].sort((a, b) => a.probe - b.probe);
   return { view: { ...view, items: { ...view.items, [e.item]: { ...cur, evidence } } }, live: nextLive };
@@ -86,24 +87,4 @@ export function inlineParts(text: string): { code: boolean; text: string }[] {
     .split(/(`[^`]+`)/)
     .filter(Boolean)
     .map((t) => (t.startsWith('`') && t.endsWith('`') && t.length > 1 ? { code: true, text: t.slice(1, -1) } : { code: false, text: t }));
-}
-
-/**
- * The run's status after local changes, without a round trip. It follows runsheet-core's `RunState::status` (every
- * item counts, rollback ones too; a waived item is settled; failed items with none pending or blocked show as
- * blocked); "signed" only comes from the backend. run.test.ts checks it against the backend's own status through
- * the test bridge, so it cannot drift from Rust unnoticed.
- */
-export function liveStatus(view: RunView): RunView['summary']['status'] {
-  if (view.summary.status === 'signed') return 'signed';
-  const open = view.checklist.phases
-    .flatMap((p) => itemsOf(p))
-    .filter((i) => !view.items[i.id]?.waiver)
-    .map((i) => stateOf(view, i.id));
-  const count = (st: string) => open.filter((s) => s === st).length;
-  const [pending, blocked, failed] = [count('pending'), count('blocked'), count('failed')];
-  const touched = open.length < view.checklist.phases.flatMap((p) => itemsOf(p)).length || open.some((s) => s !== 'pending');
-  if (pending + blocked + failed === 0) return 'completed';
-  if (blocked > 0 || pending === 0) return 'blocked';
-  return touched ? 'in_progress' : 'not_started';
 }
