@@ -542,11 +542,7 @@ pub fn timeline(state: &RunState) -> Result<Vec<TimelineEvent>> {
 /// Planned (`runsheet_core::schedule`'s slots, minutes from T) versus actual (first and last event on a section's
 /// items) per section.
 pub fn timeline_chart(state: &RunState) -> TimelineChartData {
-    let window = match (state.meta.window_start, state.meta.window_end) {
-        (Some(s), Some(e)) => (e - s).num_minutes(),
-        _ => 0,
-    };
-    let spans = runsheet_core::schedule::planned_spans(&state.checklist, window);
+    let spans = runsheet_core::schedule::run_spans(state);
     let mut rows = Vec::new();
     for phase in &state.checklist.phases {
         for section in &phase.sections {

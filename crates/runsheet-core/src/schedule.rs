@@ -166,6 +166,15 @@ pub fn offsets(checklist: &Checklist, window_minutes: i64) -> Vec<(Slot, i64, i6
         .collect()
 }
 
+/// [`planned_spans`] of a run: its frozen checklist on its own change window (length 0 without an end).
+pub fn run_spans(state: &RunState) -> std::collections::BTreeMap<String, (i64, i64)> {
+    let window = match (state.meta.window_start, state.meta.window_end) {
+        (Some(s), Some(e)) => (e - s).num_minutes(),
+        _ => 0,
+    };
+    planned_spans(&state.checklist, window)
+}
+
 /// The planned span (minutes from T) of a phase, and of each section: its own slot, else its phase's; a phase
 /// without a hint of its own spans its sections' slots (`## Post-Deployment` with `### First Day` under it).
 pub fn planned_spans(checklist: &Checklist, window_minutes: i64) -> std::collections::BTreeMap<String, (i64, i64)> {

@@ -349,11 +349,7 @@ fn build_phases(checklist: &Checklist, state: &RunState) -> Vec<PhaseReport> {
             walk(&it.children, depth + 1, state, out);
         }
     }
-    let window = match (state.meta.window_start, state.meta.window_end) {
-        (Some(s), Some(e)) => (e - s).num_minutes(),
-        _ => 0,
-    };
-    let spans = runsheet_core::schedule::planned_spans(checklist, window);
+    let spans = runsheet_core::schedule::run_spans(state);
     checklist
         .phases
         .iter()
